@@ -1,0 +1,233 @@
+//! Reading and writing data files, and finding the bundled sample data.
+//!
+//! ```
+//! use huntbook::prelude::*;
+//! let path = huntbook::data::bundled("msticpy/testdata/processes_on_host.csv").unwrap();
+//! let df = huntbook::data::read_file(&path).unwrap();
+//! assert_eq!(df.height(), 363);
+//! ```
+
+use crate::error::{Error, PolarsContext, Result};
+use polars::prelude::*;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// Environment variable that points huntbook at another data folder.
+pub const DATA_DIR_ENV: &str = "HUNTBOOK_DATA_DIR";
+
+/// The bundled sample-data folder: `$HUNTBOOK_DATA_DIR` when set, else the
+/// `data/` folder of the checkout huntbook was built from.
+pub fn data_dir() -> PathBuf {
+    match std::env::var_os(DATA_DIR_ENV) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data")),
+    }
+}
+
+/// The path of a file in the bundled data folder, checked to exist.
+pub fn bundled(relative: &str) -> Result<PathBuf> {
+    resolve(&data_dir(), relative)
+}
+
+pub(crate) fn resolve(dir: &Path, relative: &str) -> Result<PathBuf> {
+    let rel = Path::new(relative);
+    if rel.is_absolute()
+        || rel
+            .components()
+            .any(|c| c == std::path::Component::ParentDir)
+    {
+        return Err(Error::invalid(
+            format!("data path '{relative}'"),
+            "must be relative to the data folder, without '..'",
+        ));
+    }
+    let path = dir.join(rel);
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(Error::invalid(
+            format!("data path '{relative}'"),
+            format!("no such file in {}", dir.display()),
+        ))
+    }
+}
+
+/// File formats huntbook reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// A JSON array of records.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// Apache Parquet.
+    Parquet,
+}
+
+impl FileFormat {
+    /// The format a file name's extension says (`.csv`, `.json`, `.ndjson`/`.jsonl`, `.parquet`).
+    pub fn from_path(path: &Path) -> Result<Self> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("csv") => Ok(Self::Csv),
+            Some("json") => Ok(Self::Json),
+            Some("ndjson" | "jsonl") => Ok(Self::Ndjson),
+            Some("parquet" | "pq") => Ok(Self::Parquet),
+            _ => Err(Error::invalid(
+                format!("file '{}'", path.display()),
+                "unknown format: use a .csv, .json, .ndjson, .jsonl or .parquet file",
+            )),
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<File> {
+    File::open(path).map_err(|e| Error::io("reading", path, e))
+}
+
+/// Reads a CSV file with a header row; columns that look like ISO dates
+/// become datetimes.
+pub fn read_csv(path: impl AsRef<Path>) -> Result<DataFrame> {
+    let path = path.as_ref();
+    open(path)?;
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(10_000))
+        .map_parse_options(|o| o.with_try_parse_dates(true))
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .and_then(|r| r.finish())
+        .ctx(format!("reading CSV file '{}'", path.display()))
+}
+
+/// Reads a CSV, JSON, NDJSON or Parquet file, by extension.
+pub fn read_file(path: impl AsRef<Path>) -> Result<DataFrame> {
+    let path = path.as_ref();
+    let context = || format!("reading file '{}'", path.display());
+    match FileFormat::from_path(path)? {
+        FileFormat::Csv => read_csv(path),
+        FileFormat::Json => JsonReader::new(open(path)?)
+            .with_json_format(JsonFormat::Json)
+            .finish()
+            .ctx(context()),
+        FileFormat::Ndjson => JsonReader::new(open(path)?)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish()
+            .ctx(context()),
+        FileFormat::Parquet => ParquetReader::new(open(path)?).finish().ctx(context()),
+    }
+}
+
+/// Writes a frame in the given format.
+pub fn write_frame(
+    df: &mut DataFrame,
+    format: FileFormat,
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
+    let context = "writing output";
+    match format {
+        FileFormat::Csv => CsvWriter::new(out)
+            .include_header(true)
+            .finish(df)
+            .ctx(context),
+        FileFormat::Json => JsonWriter::new(out)
+            .with_json_format(JsonFormat::Json)
+            .finish(df)
+            .ctx(context),
+        FileFormat::Ndjson => JsonWriter::new(out)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish(df)
+            .ctx(context),
+        FileFormat::Parquet => ParquetWriter::new(out).finish(df).map(|_| ()).ctx(context),
+    }
+}
+
+/// Lists the bundled sample data files: `path` (relative to the data
+/// folder) and `bytes`, sorted by path. Licence and notice files are left out.
+pub fn sample_files() -> Result<DataFrame> {
+    let dir = data_dir();
+    let mut files = Vec::new();
+    collect_files(&dir, &dir, 0, &mut files)?;
+    files.sort();
+    let (paths, sizes): (Vec<String>, Vec<u64>) = files.into_iter().unzip();
+    DataFrame::new_infer_height(vec![
+        Column::new("path".into(), paths),
+        Column::new("bytes".into(), sizes),
+    ])
+    .ctx("listing sample files")
+}
+
+fn collect_files(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    out: &mut Vec<(String, u64)>,
+) -> Result<()> {
+    const MAX_DEPTH: usize = 12;
+    if depth > MAX_DEPTH {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io("listing", dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("listing", dir, e))?;
+        let path = entry.path();
+        let meta = entry
+            .metadata()
+            .map_err(|e| Error::io("reading", &path, e))?;
+        if meta.is_dir() {
+            collect_files(root, &path, depth + 1, out)?;
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().to_ascii_uppercase();
+        if name.starts_with("LICENSE") || name.starts_with("NOTICE") || name.starts_with("README") {
+            continue;
+        }
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        out.push((rel, meta.len()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_from_extension() {
+        assert_eq!(
+            FileFormat::from_path(Path::new("a.CSV")).unwrap(),
+            FileFormat::Csv
+        );
+        assert_eq!(
+            FileFormat::from_path(Path::new("a.jsonl")).unwrap(),
+            FileFormat::Ndjson
+        );
+        let err = FileFormat::from_path(Path::new("a.xlsx"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "invalid file 'a.xlsx': unknown format: use a .csv, .json, .ndjson, .jsonl or .parquet file"
+        );
+    }
+
+    #[test]
+    fn data_paths_cannot_escape() {
+        let err = bundled("../Cargo.toml").unwrap_err().to_string();
+        assert!(err.contains("without '..'"), "{err}");
+        assert!(bundled("/etc/passwd").is_err());
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let err = read_csv("/nonexistent/x.csv").unwrap_err().to_string();
+        assert!(err.starts_with("reading '/nonexistent/x.csv':"), "{err}");
+    }
+}

@@ -1,0 +1,54 @@
+//! # huntbook
+//!
+//! A notebook-first toolkit for security investigation and threat hunting in
+//! Rust Jupyter notebooks (the evcxr kernel) and on the command line.
+//!
+//! Data flows one way: **source → polars DataFrame → transform / analysis →
+//! display**. Every stage speaks polars DataFrames, so any output feeds any
+//! input.
+//!
+//! ## Map
+//! - [`prelude`]: `use huntbook::prelude::*;` — the one import a notebook needs.
+//! - [`session`]: [`Huntbook`], the value a notebook keeps for state that must
+//!   outlive a cell (each evcxr cell has its own copy of every static).
+//! - [`data`]: reading and writing CSV/JSON/NDJSON/Parquet; the bundled sample data.
+//! - [`display`]: the notebook display protocol and the [`NotebookDisplay`] trait.
+//! - [`vis`]: the HTML builder that escapes everything, DataFrame tables, plotly charts.
+//! - [`error`]: [`Error`] and [`Result`].
+//!
+//! ## A short tour
+//! ```
+//! use huntbook::prelude::*;
+//! let hb = Huntbook::new()?;
+//! let procs = read_file(hb.data_path("msticpy/testdata/processes_on_host.csv")?)?;
+//! let cmd = procs
+//!     .lazy()
+//!     .filter(col("NewProcessName").str().contains_literal(lit("powershell")))
+//!     .select([col("TimeGenerated"), col("CommandLine")])
+//!     .collect()?;
+//! assert!(cmd.height() > 0);
+//! let html = cmd.to_html(); // what a notebook cell shows
+//! assert!(html.contains("CommandLine"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod data;
+pub mod display;
+pub mod error;
+pub mod prelude;
+pub mod session;
+pub mod vis;
+
+pub use display::NotebookDisplay;
+pub use error::{Error, Result};
+pub use session::Huntbook;
+
+/// plotly, re-exported for building charts with huntbook's version.
+pub use plotly;
+/// polars, re-exported so notebooks and tools use huntbook's version.
+pub use polars;
+/// tokio, re-exported for async code run with [`Huntbook::block_on`].
+pub use tokio;
