@@ -33,7 +33,7 @@ evcxr_bin() {
 
 setup_evcxr() {
   local bin; bin="$(evcxr_bin)"
-  if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "$HB_EVCXR_VERSION"; then
+  if [ -x "$bin" ] && cargo install --list 2>/dev/null | grep -q "^evcxr_jupyter v$HB_EVCXR_VERSION:"; then
     return
   fi
   log "installing evcxr_jupyter $HB_EVCXR_VERSION (cargo install --locked, about 6 minutes)"

@@ -40,6 +40,7 @@ pub mod display;
 pub mod error;
 pub mod prelude;
 pub mod session;
+pub mod transform;
 pub mod vis;
 
 pub use display::NotebookDisplay;
