@@ -38,6 +38,7 @@ pub mod cli;
 pub mod data;
 pub mod display;
 pub mod error;
+pub mod net;
 pub mod prelude;
 pub mod session;
 pub mod transform;

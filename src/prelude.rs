@@ -15,6 +15,14 @@ pub use crate::data::{bundled, read_csv, read_file};
 pub use crate::display::NotebookDisplay;
 pub use crate::error::Error as HuntbookError;
 pub use crate::session::Huntbook;
+pub use crate::transform::unpack::{
+    DecodedItem, Unpacked, UnpackedFrame, Unpacker, Utf16Mode, unpack, unpack_df,
+};
 pub use crate::vis::chart::Chart;
+pub use crate::vis::analysis_charts::{ScoredSessionsChart, TimeSeriesChart};
+pub use crate::vis::data_viewer::DataViewer;
 pub use crate::vis::table::{Table, TableOptions};
+pub use crate::vis::timeaxis::{LegendPosition, RefMarker};
+pub use crate::vis::timeline::Timeline;
+pub use crate::vis::value_timeline::{DurationTimeline, ValueKind, ValueTimeline};
 pub use polars::prelude::*;

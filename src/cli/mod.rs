@@ -1,7 +1,9 @@
 //! The `huntbook` command line: flags are parsed into plain structs, then
 //! library functions do the work and [`output`] writes the frame.
 
+pub mod iocs;
 pub mod output;
+pub mod unpack;
 
 use crate::error::Result;
 use clap::{Parser, Subcommand};
@@ -36,6 +38,10 @@ pub enum Command {
     },
     /// List the bundled sample data files.
     Samples,
+    /// Extract indicators of compromise (IPs, domains, URLs, hashes, ...) from text or a column.
+    Iocs(iocs::IocsArgs),
+    /// Decode base64 (recursively) and unpack gzip/zip/tar in text, a file or a frame column.
+    Unpack(unpack::UnpackArgs),
 }
 
 /// Runs a parsed command line.
@@ -54,5 +60,7 @@ pub fn run(cli: Cli) -> Result<()> {
             output::write(df, &out)
         }
         Command::Samples => output::write(crate::data::sample_files()?, &out),
+        Command::Iocs(args) => iocs::run(args, &out),
+        Command::Unpack(args) => unpack::run(args, &out),
     }
 }

@@ -7,6 +7,9 @@
 //! assert_eq!(df.height(), 363);
 //! ```
 
+pub mod archive;
+pub mod drivers;
+
 use crate::error::{Error, PolarsContext, Result};
 use polars::prelude::*;
 use std::fs::File;

@@ -28,10 +28,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// plotly.js (MIT licence, see `widgets/NOTICE.md`), embedded in huntbook.
 pub const PLOTLY_JS: &str = include_str!("../../widgets/plotly.min.js");
 
-/// A chart: a plotly [`Plot`] with huntbook's offline display.
+/// What a chart draws: a plotly.rs [`Plot`], or a plotly figure written as
+/// JSON (`{"data": [...], "layout": {...}}`) by huntbook's chart builders.
+#[derive(Clone)]
+enum Figure {
+    Plot(Box<Plot>),
+    Json(serde_json::Value),
+}
+
+/// A chart: a plotly figure with huntbook's offline display.
 #[derive(Clone)]
 pub struct Chart {
-    plot: Plot,
+    figure: Figure,
     title: String,
 }
 
@@ -39,7 +47,7 @@ impl std::fmt::Debug for Chart {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Chart")
             .field("title", &self.title)
-            .field("traces", &self.plot.data().len())
+            .field("traces", &self.trace_count())
             .finish()
     }
 }
@@ -91,8 +99,42 @@ impl Chart {
     /// Wraps a plotly plot.
     pub fn new(plot: Plot) -> Self {
         Self {
-            plot,
+            figure: Figure::Plot(Box::new(plot)),
             title: String::from("chart"),
+        }
+    }
+
+    /// A chart from a plotly figure as JSON: an object with `data` (an
+    /// array of traces) and optionally `layout` and `config`.
+    pub fn from_json(figure: serde_json::Value) -> Result<Self> {
+        if !figure.get("data").is_some_and(|d| d.is_array()) {
+            return Err(Error::invalid(
+                "plotly figure",
+                "expected a JSON object with a 'data' array of traces",
+            ));
+        }
+        Ok(Self {
+            figure: Figure::Json(figure),
+            title: String::from("chart"),
+        })
+    }
+
+    /// The number of traces (series) drawn.
+    pub fn trace_count(&self) -> usize {
+        match &self.figure {
+            Figure::Plot(p) => p.data().len(),
+            Figure::Json(v) => v.get("data").and_then(|d| d.as_array()).map_or(0, Vec::len),
+        }
+    }
+
+    /// The figure as a JSON value (`{"data": [...], "layout": {...}}`).
+    pub fn figure_json(&self) -> Result<serde_json::Value> {
+        match &self.figure {
+            Figure::Json(v) => Ok(v.clone()),
+            Figure::Plot(p) => serde_json::to_value(p.as_ref()).map_err(|source| Error::Json {
+                context: format!("serialising chart '{}'", self.title),
+                source,
+            }),
         }
     }
 
@@ -102,19 +144,21 @@ impl Chart {
         self
     }
 
-    /// The plotly plot.
-    pub fn plot(&self) -> &Plot {
-        &self.plot
+    /// The plotly plot, when the chart was made from one.
+    pub fn plot(&self) -> Option<&Plot> {
+        match &self.figure {
+            Figure::Plot(p) => Some(p),
+            Figure::Json(_) => None,
+        }
     }
 
-    /// The plotly plot, mutably, to restyle it.
-    pub fn plot_mut(&mut self) -> &mut Plot {
-        &mut self.plot
-    }
-
-    /// The plot as plotly JSON (`{"data": [...], "layout": {...}}`).
+    /// The figure as plotly JSON text (`{"data": [...], "layout": {...}}`).
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(&self.plot).map_err(|source| Error::Json {
+        let json = match &self.figure {
+            Figure::Plot(p) => serde_json::to_string(p.as_ref()),
+            Figure::Json(v) => serde_json::to_string(v),
+        };
+        json.map_err(|source| Error::Json {
             context: format!("serialising chart '{}'", self.title),
             source,
         })
@@ -145,7 +189,7 @@ impl Chart {
         let code = format!(
             "(function(){{var fig={json};var id=\"{id}\";var tries=0;\
              function draw(){{var el=document.getElementById(id);if(!el){{return;}}\
-             if(window.Plotly){{window.Plotly.newPlot(el,fig.data,fig.layout||{{}},{{responsive:true}});}}\
+             if(window.Plotly){{window.Plotly.newPlot(el,fig.data,fig.layout||{{}},Object.assign({{responsive:true}},fig.config||{{}}));}}\
              else if(tries++<100){{setTimeout(draw,100);}}\
              else{{el.textContent='plotly.js is not loaded in this page: re-run the first chart cell of the notebook.';}}}}\
              draw();}})();"
@@ -179,7 +223,7 @@ impl NotebookDisplay for Chart {
     }
 
     fn to_text(&self) -> String {
-        format!("Chart '{}' ({} traces)", self.title, self.plot.data().len())
+        format!("Chart '{}' ({} traces)", self.title, self.trace_count())
     }
 
     /// Sends the chart, carrying plotly.js only the first time in this kernel.

@@ -1,0 +1,921 @@
+//! Building the tree: parent matching, inferred parents, keys, flags, paths.
+//!
+//! The algorithm is MSTICPy's (`proc_tree_build_winlx.py`,
+//! `proc_tree_builder.py`) done with hash maps over columns instead of
+//! `merge_asof` and repeated frame merges:
+//!
+//! 1. Keep process-creation events (the schema's event filter), order them
+//!    by time (ties keep input order) and drop exact duplicate rows.
+//! 2. Each process's parent is the **latest** process at or before its own
+//!    time whose id is the child's parent id and, when the schema has a
+//!    parent name, whose lower-cased name is the child's parent name. That
+//!    handles pid reuse: an older process with the same pid and name is never
+//!    chosen over a newer one.
+//! 3. A child with no such process gets an inferred parent, built from what
+//!    the child says about it, with time 1970-01-01 (or the parent creation
+//!    time the log carries, e.g. Defender's `InitiatingProcessCreationTime`).
+//! 4. `proc_key`/`parent_key` are `lower(name)|pid|time rounded to 10 µs`,
+//!    rows with the same `proc_key` are merged (the first is kept), and
+//!    `IsRoot`/`IsLeaf`/`IsBranch`, `path` and `parent_index` follow.
+//!
+//! Where this differs from MSTICPy 3.0.2 (each covered by a test):
+//! - A process is never its own parent, and a cycle of parent links can
+//!   never form: links go back in time, and among events with the same
+//!   timestamp a link that would close a cycle is dropped (the process
+//!   then takes the latest strictly earlier match, or an inferred parent).
+//!   MSTICPy's `merge_asof` matches a row to itself when its pid and name
+//!   equal its parent's, leaving both outside every tree.
+//! - `source_index` is padded to at least 5 digits, and to more when the
+//!   tree has 100,000 rows or more, so `path` order stays tree order
+//!   (MSTICPy's fixed `zfill(5)` sorts `100000` before `99999`).
+//! - Ties in time keep the input order (pandas' default sort is unstable).
+
+use super::input::{self, Interner, NULL};
+use super::schema::{EventFilter, ProcSchema};
+use crate::error::{Error, PolarsContext, Result};
+use polars::prelude::*;
+use std::collections::HashMap;
+
+/// Columns the builder adds; input columns with these names are replaced.
+pub(crate) const ADDED: &[&str] = &[
+    "proc_key",
+    "EffectiveLogonId",
+    "new_process_lc",
+    "parent_proc_lc",
+    "source_index",
+    "EffectiveLogonId_par",
+    "new_process_lc_par",
+    "source_index_par",
+    "timestamp_orig_par",
+    "parent_key",
+    "IsRoot",
+    "IsLeaf",
+    "IsBranch",
+    "path",
+    "parent_index",
+];
+
+/// Builder settings.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub max_depth: usize,
+}
+
+/// What the builder hands to [`super::ProcessTree`].
+pub(crate) struct Built {
+    pub df: DataFrame,
+    pub keys: Vec<String>,
+    pub parent: Vec<Option<u32>>,
+    pub depth: Vec<u32>,
+    pub is_inferred: Vec<bool>,
+    pub inferred: usize,
+    pub merged_duplicates: usize,
+    pub exact_duplicates: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A row of the input (index into the filtered frame).
+    Real(u32),
+    /// The inferred parent of the real row at this position.
+    Parent(u32),
+    /// The inferred grandparent of the real row at this position.
+    Grandparent(u32),
+}
+
+struct Node {
+    kind: Kind,
+    name_lc: u32,
+    pid: u32,
+    ts: i64,
+    parent: Option<u32>,
+    /// The position this one was merged into (same `proc_key`).
+    merged_into: Option<u32>,
+}
+
+fn key_of(n: &Node) -> (u32, u32, i64) {
+    (n.name_lc, n.pid, input::round_10us(n.ts))
+}
+
+/// Union-find over positions, used to refuse cycle-closing links among
+/// events with the same timestamp.
+struct Dsu(Vec<u32>);
+
+impl Dsu {
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.0[x as usize] != x {
+            let p = self.0[x as usize];
+            self.0[x as usize] = self.0[p as usize];
+            x = p;
+        }
+        x
+    }
+}
+
+fn event_mask(df: &DataFrame, column: &str, value: &EventFilter) -> Result<BooleanChunked> {
+    let mask: BooleanChunked = match value {
+        EventFilter::Int(v) => {
+            let s = df
+                .column(column)
+                .ctx("event filter")?
+                .as_materialized_series()
+                .cast(&DataType::Int64)
+                .ctx(format!("reading event column '{column}' as integers"))?;
+            s.i64()
+                .ctx("event filter")?
+                .iter()
+                .map(|x| Some(x == Some(*v)))
+                .collect()
+        }
+        EventFilter::Text(v) => input::as_text(df, column)?
+            .iter()
+            .map(|x| Some(x == Some(v.as_str())))
+            .collect(),
+    };
+    Ok(mask)
+}
+
+/// Casts integral float id columns to Int64 (pandas writes integer columns
+/// that held nulls as `22536.0`).
+fn normalise_ids(df: &mut DataFrame, schema: &ProcSchema) -> Result<()> {
+    let ids = [
+        Some(&schema.process_id),
+        Some(&schema.parent_id),
+        schema.grandparent_id.as_ref(),
+    ];
+    for name in ids.into_iter().flatten() {
+        let Ok(col) = df.column(name) else { continue };
+        if !col.dtype().is_float() {
+            continue;
+        }
+        let f = col
+            .cast(&DataType::Float64)
+            .ctx(format!("reading id column '{name}'"))?;
+        let integral = f
+            .f64()
+            .ctx("ids")?
+            .iter()
+            .flatten()
+            .all(|v| v.fract() == 0.0 && v.abs() < 9.0e15);
+        if integral {
+            let i = f.cast(&DataType::Int64).ctx("ids")?;
+            df.with_column(i).ctx("ids")?;
+        }
+    }
+    Ok(())
+}
+
+fn text_opt(df: &DataFrame, col: &Option<String>) -> Result<Option<StringChunked>> {
+    match col {
+        Some(c) if df.column(c).is_ok() => Ok(Some(input::as_text(df, c)?)),
+        _ => Ok(None),
+    }
+}
+
+fn present<'a>(df: &DataFrame, col: &'a Option<String>) -> Option<&'a str> {
+    col.as_deref().filter(|c| df.column(c).is_ok())
+}
+
+/// Builds the tree of `df` with `schema`.
+pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) -> Result<Built> {
+    schema.check(df)?;
+    if df.height() == 0 {
+        return Err(Error::invalid(
+            "process events",
+            "the frame is empty: there are no processes to build a tree from",
+        ));
+    }
+    // Input columns that clash with the ones the builder adds are replaced.
+    let mut data = df.clone();
+    for name in ADDED {
+        if data.column(name).is_ok() {
+            data = data.drop(name).ctx("dropping old tree column")?;
+        }
+    }
+    // 1. Process-creation events only.
+    let mut orig_row: Vec<u32> = (0..data.height() as u32).collect();
+    if let (Some(col), Some(value)) = (
+        present(&data, &schema.event_id_column),
+        &schema.event_id_identifier,
+    ) {
+        let mask = event_mask(&data, col, value)?;
+        orig_row = orig_row
+            .into_iter()
+            .zip(mask.iter())
+            .filter(|(_, m)| *m == Some(true))
+            .map(|(r, _)| r)
+            .collect();
+        data = data.filter(&mask).ctx("filtering process events")?;
+        if data.height() == 0 {
+            return Err(Error::invalid(
+                "process events",
+                format!("no rows have {col} = {value} (process creation)"),
+            ));
+        }
+    }
+    normalise_ids(&mut data, schema)?;
+    let n = data.height();
+
+    let ts_opt = input::times_ns(&data, &schema.time_stamp)?;
+    let mut ts = Vec::with_capacity(n);
+    for (row, t) in ts_opt.iter().enumerate() {
+        ts.push(t.ok_or_else(|| {
+            Error::invalid(
+                format!(
+                    "time column '{}' row {}",
+                    schema.time_stamp,
+                    orig_row.get(row).copied().unwrap_or(0)
+                ),
+                "is empty: every process event needs a time",
+            )
+        })?);
+    }
+    let mut ids = Interner::default();
+    let mut names = Interner::default();
+    let unknown = names.intern("unknown");
+    let pid = input::codes(
+        &input::as_text(&data, &schema.process_id)?,
+        &mut ids,
+        false,
+        true,
+    );
+    let ppid = input::codes(
+        &input::as_text(&data, &schema.parent_id)?,
+        &mut ids,
+        false,
+        true,
+    );
+    let name_text = input::as_text(&data, &schema.process_name)?;
+    let name_lc = input::codes(&name_text, &mut names, true, false);
+    let parent_text = text_opt(&data, &schema.parent_name)?;
+    let parent_lc: Option<Vec<u32>> = parent_text.as_ref().map(|t| {
+        input::codes(t, &mut names, true, true)
+            .into_iter()
+            .map(|c| if c == NULL { unknown } else { c })
+            .collect()
+    });
+    let parent_time: Option<Vec<Option<i64>>> = match present(&data, &schema.parent_time) {
+        Some(c) => Some(input::times_ns(&data, c)?),
+        None => None,
+    };
+    let logon = text_opt(&data, &schema.logon_id)?;
+    let target = text_opt(&data, &schema.target_logon_id)?;
+    let host = text_opt(&data, &schema.host_name)?;
+
+    // Ordered by time, ties in input order.
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by_key(|&r| ts[r as usize]);
+
+    // Exact duplicate rows are dropped before numbering, as pandas'
+    // drop_duplicates does; only rows with the same key are compared.
+    let mut nodes: Vec<Node> = Vec::with_capacity(n + n / 8);
+    let mut real_key: HashMap<(u32, u32, i64), u32> = HashMap::with_capacity(n);
+    let mut exact_duplicates = 0usize;
+    let mut merged_duplicates = 0usize;
+    for &r in &order {
+        let ri = r as usize;
+        let node = Node {
+            kind: Kind::Real(r),
+            name_lc: name_lc[ri],
+            pid: pid[ri],
+            ts: ts[ri],
+            parent: None,
+            merged_into: None,
+        };
+        let key = key_of(&node);
+        if let Some(&first) = real_key.get(&key) {
+            if same_rows(&data, &nodes, first, r) {
+                exact_duplicates += 1;
+                continue;
+            }
+            merged_duplicates += 1;
+            let mut node = node;
+            node.merged_into = Some(first);
+            nodes.push(node);
+            continue;
+        }
+        real_key.insert(key, nodes.len() as u32);
+        nodes.push(node);
+    }
+    let m = nodes.len();
+
+    // 2. Parent matching, one group of equal timestamps at a time.
+    let match_key = |p: usize, nodes: &[Node]| -> Option<(u32, u32)> {
+        let Kind::Real(r) = nodes[p].kind else {
+            return None;
+        };
+        let r = r as usize;
+        if ppid[r] == NULL {
+            return None;
+        }
+        Some((ppid[r], parent_lc.as_ref().map_or(NULL, |v| v[r])))
+    };
+    let own_key = |n: &Node| (n.pid, if parent_lc.is_some() { n.name_lc } else { NULL });
+    let mut latest: HashMap<(u32, u32), u32> = HashMap::with_capacity(n);
+    let mut dsu = Dsu((0..m as u32).collect());
+    let mut start = 0;
+    while start < m {
+        let mut end = start + 1;
+        while end < m && nodes[end].ts == nodes[start].ts {
+            end += 1;
+        }
+        if end - start == 1 {
+            if let Some(k) = match_key(start, &nodes) {
+                nodes[start].parent = latest.get(&k).copied();
+            }
+        } else {
+            let mut group: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+            for p in start..end {
+                if nodes[p].pid != NULL {
+                    group.entry(own_key(&nodes[p])).or_default().push(p as u32);
+                }
+            }
+            for p in start..end {
+                let Some(k) = match_key(p, &nodes) else {
+                    continue;
+                };
+                let mut chosen = None;
+                if let Some(cands) = group.get(&k) {
+                    for &q in cands.iter().rev() {
+                        if q as usize == p {
+                            continue;
+                        }
+                        let (rp, rq) = (dsu.find(p as u32), dsu.find(q));
+                        if rp != rq {
+                            dsu.0[rp as usize] = rq;
+                            chosen = Some(q);
+                            break;
+                        }
+                    }
+                }
+                nodes[p].parent = chosen.or_else(|| latest.get(&k).copied());
+            }
+        }
+        for p in start..end {
+            if nodes[p].pid != NULL {
+                latest.insert(own_key(&nodes[p]), p as u32);
+            }
+        }
+        start = end;
+    }
+    drop(latest);
+
+    // 3. Inferred parents (and grandparents, when the log names them).
+    let gp = match (
+        present(&data, &schema.grandparent_id),
+        present(&data, &schema.grandparent_name),
+    ) {
+        (Some(id_col), Some(name_col)) => {
+            let gp_id = input::codes(&input::as_text(&data, id_col)?, &mut ids, false, true);
+            let gp_lc: Vec<u32> =
+                input::codes(&input::as_text(&data, name_col)?, &mut names, true, true)
+                    .into_iter()
+                    .map(|c| if c == NULL { unknown } else { c })
+                    .collect();
+            let gp_time = match present(&data, &schema.grandparent_time) {
+                Some(c) => Some(input::times_ns(&data, c)?),
+                None => None,
+            };
+            Some((gp_id, gp_lc, gp_time))
+        }
+        _ => None,
+    };
+    let mut inferred_key: HashMap<(u32, u32, i64), u32> = HashMap::new();
+    let mut combos: HashMap<(Option<&str>, u32, Option<&str>, Option<&str>, u32, i64), ()> =
+        HashMap::new();
+    let mut inferred = 0usize;
+    for p in 0..m {
+        if nodes[p].parent.is_some() || nodes[p].merged_into.is_some() {
+            continue;
+        }
+        let Some((pp, plc_match)) = match_key(p, &nodes) else {
+            continue;
+        };
+        let Kind::Real(r) = nodes[p].kind else {
+            continue;
+        };
+        let ri = r as usize;
+        let plc = if plc_match == NULL { unknown } else { plc_match };
+        let pts = parent_time
+            .as_ref()
+            .and_then(|v| v[ri])
+            .unwrap_or(0);
+        let key = (plc, pp, input::round_10us(pts));
+        if let Some(&real) = real_key.get(&key) {
+            nodes[p].parent = Some(real);
+            continue;
+        }
+        // pandas' drop_duplicates over the inferred rows numbers each
+        // distinct (host, id, logon, name) before keys are merged.
+        let combo = (
+            host.as_ref().and_then(|h| h.get(ri)),
+            pp,
+            logon.as_ref().and_then(|l| l.get(ri)),
+            parent_text.as_ref().and_then(|t| t.get(ri)),
+            plc,
+            pts,
+        );
+        let is_new_combo = combos.insert(combo, ()).is_none();
+        match inferred_key.get(&key) {
+            Some(&existing) => {
+                nodes[p].parent = Some(existing);
+                if is_new_combo {
+                    nodes.push(Node {
+                        kind: Kind::Parent(p as u32),
+                        name_lc: plc,
+                        pid: pp,
+                        ts: pts,
+                        parent: None,
+                        merged_into: Some(existing),
+                    });
+                }
+            }
+            None => {
+                let id = nodes.len() as u32;
+                inferred_key.insert(key, id);
+                inferred += 1;
+                nodes.push(Node {
+                    kind: Kind::Parent(p as u32),
+                    name_lc: plc,
+                    pid: pp,
+                    ts: pts,
+                    parent: None,
+                    merged_into: None,
+                });
+                nodes[p].parent = Some(id);
+            }
+        }
+    }
+    if let Some((gp_id, gp_lc, gp_time)) = &gp {
+        let mut by_key: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+        for (p, node) in nodes.iter().enumerate().take(m) {
+            if node.pid != NULL && node.merged_into.is_none() {
+                by_key.entry(own_key(node)).or_default().push(p as u32);
+            }
+        }
+        let parents_end = nodes.len();
+        for x in m..parents_end {
+            let (Kind::Parent(child), None) = (nodes[x].kind, nodes[x].merged_into) else {
+                continue;
+            };
+            let Kind::Real(r) = nodes[child as usize].kind else {
+                continue;
+            };
+            let ri = r as usize;
+            if gp_id[ri] == NULL {
+                continue;
+            }
+            let glc = gp_lc[ri];
+            let k = (gp_id[ri], if parent_lc.is_some() { glc } else { NULL });
+            let x_ts = nodes[x].ts;
+            let earlier = by_key.get(&k).and_then(|c| {
+                let i = c.partition_point(|&q| nodes[q as usize].ts <= x_ts);
+                i.checked_sub(1).map(|i| c[i])
+            });
+            if let Some(q) = earlier {
+                nodes[x].parent = Some(q);
+                continue;
+            }
+            let gts = gp_time.as_ref().and_then(|v| v[ri]).unwrap_or(0);
+            let key = (glc, gp_id[ri], input::round_10us(gts));
+            if let Some(&q) = real_key.get(&key).or_else(|| inferred_key.get(&key)) {
+                if q as usize != x {
+                    nodes[x].parent = Some(q);
+                }
+                continue;
+            }
+            let id = nodes.len() as u32;
+            inferred_key.insert(key, id);
+            inferred += 1;
+            nodes.push(Node {
+                kind: Kind::Grandparent(child),
+                name_lc: glc,
+                pid: gp_id[ri],
+                ts: gts,
+                parent: None,
+                merged_into: None,
+            });
+            nodes[x].parent = Some(id);
+        }
+    }
+
+    // Links to merged rows go to the row they were merged into.
+    for i in 0..nodes.len() {
+        if let Some(p) = nodes[i].parent {
+            if let Some(into) = nodes[p as usize].merged_into {
+                nodes[i].parent = Some(into);
+            }
+        }
+    }
+
+    // 4. Tree order (MSTICPy sorts by path), depth and paths.
+    let total = nodes.len();
+    let width = std::cmp::max(5, (total.saturating_sub(1)).to_string().len());
+    let mut child_count = vec![0u32; total];
+    for node in &nodes {
+        if let (Some(p), None) = (node.parent, node.merged_into) {
+            child_count[p as usize] += 1;
+        }
+    }
+    let mut child_start = vec![0u32; total + 1];
+    for i in 0..total {
+        child_start[i + 1] = child_start[i] + child_count[i];
+    }
+    let mut fill = child_start.clone();
+    let mut child_list = vec![0u32; child_start[total] as usize];
+    for (i, node) in nodes.iter().enumerate() {
+        if let (Some(p), None) = (node.parent, node.merged_into) {
+            child_list[fill[p as usize] as usize] = i as u32;
+            fill[p as usize] += 1;
+        }
+    }
+    let kept = |i: usize| nodes[i].merged_into.is_none();
+    let mut out_order: Vec<u32> = Vec::with_capacity(total);
+    let mut out_row = vec![u32::MAX; total];
+    let mut depth_of = vec![0u32; total];
+    let mut stack: Vec<u32> = Vec::new();
+    for root in (0..total).filter(|&i| kept(i) && nodes[i].parent.is_none()) {
+        stack.push(root as u32);
+        while let Some(v) = stack.pop() {
+            let vi = v as usize;
+            out_row[vi] = out_order.len() as u32;
+            out_order.push(v);
+            let d = depth_of[vi];
+            if (d as usize) + 1 > settings.max_depth {
+                return Err(Error::invalid(
+                    "process tree",
+                    format!(
+                        "deeper than {} levels (at process {}); raise max_depth if this is real",
+                        settings.max_depth,
+                        key_string(&nodes[vi], &names, &ids)
+                    ),
+                ));
+            }
+            let (s, e) = (child_start[vi] as usize, child_start[vi + 1] as usize);
+            for &c in child_list[s..e].iter().rev() {
+                depth_of[c as usize] = d + 1;
+                stack.push(c);
+            }
+        }
+    }
+    // Defensive: nodes no root reaches (impossible without a cycle) keep
+    // their own index as path, as MSTICPy leaves them.
+    let mut unreached = Vec::new();
+    for i in 0..total {
+        if kept(i) && out_row[i] == u32::MAX {
+            out_row[i] = out_order.len() as u32;
+            out_order.push(i as u32);
+            unreached.push(i);
+        }
+    }
+    for &i in &unreached {
+        nodes[i].parent = None;
+        depth_of[i] = 0;
+    }
+
+    // Output columns, row by row in tree order.
+    let rows = out_order.len();
+    let index_str = |i: u32| format!("{:0width$}", i, width = width);
+    let mut keys = Vec::with_capacity(rows);
+    let mut parent_out = Vec::with_capacity(rows);
+    let mut depth = Vec::with_capacity(rows);
+    let mut is_inferred = Vec::with_capacity(rows);
+    let mut path: Vec<String> = Vec::with_capacity(rows);
+    let mut path_of: Vec<Option<u32>> = vec![None; total]; // index into `path`
+    let mut source_index = Vec::with_capacity(rows);
+    let mut parent_index: Vec<Option<String>> = Vec::with_capacity(rows);
+    let mut parent_key: Vec<Option<String>> = Vec::with_capacity(rows);
+    let mut is_root = Vec::with_capacity(rows);
+    let mut is_leaf = Vec::with_capacity(rows);
+    let mut is_branch = Vec::with_capacity(rows);
+    let mut lc_out: Vec<Option<&str>> = Vec::with_capacity(rows);
+    let mut parent_lc_out: Vec<Option<&str>> = Vec::with_capacity(rows);
+    let mut ts_out: Vec<i64> = Vec::with_capacity(rows);
+    let mut eff: Vec<Option<String>> = Vec::with_capacity(rows);
+    let mut pid_par: Vec<Option<&str>> = Vec::with_capacity(rows);
+    let mut eff_par: Vec<Option<String>> = Vec::with_capacity(rows);
+    let mut lc_par: Vec<Option<&str>> = Vec::with_capacity(rows);
+    let mut src_par: Vec<Option<i64>> = Vec::with_capacity(rows);
+    let mut ppid_par: Vec<Option<&str>> = Vec::with_capacity(rows);
+    let mut name_par: Vec<Option<&str>> = Vec::with_capacity(rows);
+    let mut ts_par: Vec<Option<i64>> = Vec::with_capacity(rows);
+    let mut node_keys: Vec<Option<String>> = vec![None; total];
+
+    let effective = |ri: usize| -> Option<String> {
+        let t = target
+            .as_ref()
+            .and_then(|t| t.get(ri))
+            .filter(|v| !v.is_empty() && *v != "0x0");
+        t.or_else(|| logon.as_ref().and_then(|l| l.get(ri)))
+            .map(str::to_string)
+    };
+    for (row, &v) in out_order.iter().enumerate() {
+        let vi = v as usize;
+        let node = &nodes[vi];
+        let key = key_string(node, &names, &ids);
+        node_keys[vi] = Some(key.clone());
+        let par = node.parent;
+        let mut p = match par.and_then(|p| path_of[p as usize]) {
+            Some(pi) => path[pi as usize].clone(),
+            None => String::new(),
+        };
+        let own = index_str(v);
+        if !p.is_empty() {
+            p.push('/');
+        }
+        p.push_str(&own);
+        path_of[vi] = Some(row as u32);
+        path.push(p);
+        parent_index.push(par.map(index_str));
+        parent_key.push(par.and_then(|p| node_keys[p as usize].clone()));
+        let has_child = child_start[vi + 1] > child_start[vi];
+        is_root.push(par.is_none());
+        is_leaf.push(!has_child);
+        is_branch.push(par.is_some() && has_child);
+        lc_out.push(names.get(node.name_lc));
+        ts_out.push(node.ts);
+        keys.push(key);
+        parent_out.push(par.map(|p| out_row[p as usize]));
+        depth.push(depth_of[vi]);
+        is_inferred.push(!matches!(node.kind, Kind::Real(_)));
+        source_index.push(own);
+        match node.kind {
+            Kind::Real(r) => {
+                let ri = r as usize;
+                eff.push(effective(ri));
+                let parent_node = par.map(|p| &nodes[p as usize]);
+                let matched = parent_node.and_then(|pn| match pn.kind {
+                    Kind::Real(pr) => Some(pr as usize),
+                    _ => None,
+                });
+                let plc = match (&parent_lc, parent_node) {
+                    (Some(v), _) => names.get(v[ri]),
+                    (None, Some(pn)) => names.get(pn.name_lc),
+                    (None, None) => None,
+                };
+                parent_lc_out.push(plc);
+                match matched {
+                    Some(pr) => {
+                        pid_par.push(ids.get(pid[pr]));
+                        eff_par.push(effective(pr));
+                        lc_par.push(names.get(name_lc[pr]));
+                        src_par.push(Some(i64::from(orig_row[pr])));
+                        ppid_par.push(ids.get(ppid[pr]));
+                        name_par.push(name_text.get(pr));
+                        ts_par.push(Some(ts[pr]));
+                    }
+                    None if par.is_some() => {
+                        let pn = &nodes[par.map_or(0, |p| p as usize)];
+                        pid_par.push(ids.get(ppid[ri]));
+                        eff_par.push(
+                            logon
+                                .as_ref()
+                                .and_then(|l| l.get(ri))
+                                .map(str::to_string),
+                        );
+                        lc_par.push(names.get(pn.name_lc));
+                        src_par.push(None);
+                        ppid_par.push(None);
+                        name_par.push(if parent_lc.is_none() {
+                            Some("unknown")
+                        } else {
+                            None
+                        });
+                        ts_par.push(Some(pn.ts));
+                    }
+                    None => {
+                        pid_par.push(None);
+                        eff_par.push(None);
+                        lc_par.push(None);
+                        src_par.push(None);
+                        ppid_par.push(None);
+                        name_par.push(None);
+                        ts_par.push(None);
+                    }
+                }
+            }
+            Kind::Parent(child) | Kind::Grandparent(child) => {
+                let cr = match nodes[child as usize].kind {
+                    Kind::Real(r) => r as usize,
+                    _ => 0,
+                };
+                eff.push(
+                    logon
+                        .as_ref()
+                        .and_then(|l| l.get(cr))
+                        .map(str::to_string),
+                );
+                parent_lc_out.push(par.and_then(|p| names.get(nodes[p as usize].name_lc)));
+                pid_par.push(None);
+                eff_par.push(None);
+                lc_par.push(None);
+                src_par.push(None);
+                ppid_par.push(None);
+                name_par.push(None);
+                ts_par.push(None);
+            }
+        }
+    }
+
+    // The input columns, real rows taken from the data and inferred rows
+    // filled from what their children say about them.
+    let base = output_base(&data, schema, &nodes, &out_order)?;
+    let mut cols: Vec<Column> = Vec::with_capacity(base.width() + 20);
+    cols.push(Column::new("proc_key".into(), &keys));
+    for c in base.columns() {
+        if c.name().as_str() == schema.time_stamp {
+            cols.push(datetime_col(&schema.time_stamp, ts_out.iter().map(|&t| Some(t))));
+        } else {
+            cols.push(c.clone());
+        }
+    }
+    let pid_name = format!("{}_par", schema.process_id);
+    let ppid_name = format!("{}_par", schema.parent_id);
+    let name_name = format!("{}_par", schema.process_name);
+    let mut extra = vec![
+        Column::new("EffectiveLogonId".into(), &eff),
+        Column::new("new_process_lc".into(), &lc_out),
+        Column::new("parent_proc_lc".into(), &parent_lc_out),
+        Column::new("source_index".into(), &source_index),
+        Column::new(pid_name.as_str().into(), &pid_par),
+        Column::new("EffectiveLogonId_par".into(), &eff_par),
+        Column::new("new_process_lc_par".into(), &lc_par),
+        Column::new("source_index_par".into(), &src_par),
+        Column::new(ppid_name.as_str().into(), &ppid_par),
+        Column::new(name_name.as_str().into(), &name_par),
+        datetime_col("timestamp_orig_par", ts_par.into_iter()),
+        Column::new("parent_key".into(), &parent_key),
+        Column::new("IsRoot".into(), &is_root),
+        Column::new("IsLeaf".into(), &is_leaf),
+        Column::new("IsBranch".into(), &is_branch),
+        Column::new("path".into(), &path),
+        Column::new("parent_index".into(), &parent_index),
+    ];
+    if schema.parent_name.is_none() && base.column("ParentName").is_err() {
+        let pn: Vec<Option<&str>> = name_par.clone();
+        extra.insert(3, Column::new("ParentName".into(), &pn));
+    }
+    for c in extra {
+        if cols.iter().any(|x| x.name() == c.name()) {
+            cols.retain(|x| x.name() != c.name());
+        }
+        cols.push(c);
+    }
+    let out = DataFrame::new(rows, cols).ctx("assembling the process tree")?;
+    Ok(Built {
+        df: out,
+        keys,
+        parent: parent_out,
+        depth,
+        is_inferred,
+        inferred,
+        merged_duplicates,
+        exact_duplicates,
+    })
+}
+
+fn key_string(node: &Node, names: &Interner, ids: &Interner) -> String {
+    let mut k = String::with_capacity(64);
+    k.push_str(names.get(node.name_lc).unwrap_or(""));
+    k.push('|');
+    k.push_str(ids.get(node.pid).unwrap_or(""));
+    k.push('|');
+    input::key_time(input::round_10us(node.ts), &mut k);
+    k
+}
+
+fn datetime_col(name: &str, values: impl Iterator<Item = Option<i64>>) -> Column {
+    let ca: Int64Chunked = values.collect();
+    ca.with_name(name.into())
+        .into_datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC))
+        .into_column()
+}
+
+fn same_rows(data: &DataFrame, nodes: &[Node], first: u32, r: u32) -> bool {
+    let Kind::Real(fr) = nodes[first as usize].kind else {
+        return false;
+    };
+    match (data.get(fr as usize), data.get(r as usize)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The input columns in tree order: real rows from the data, inferred rows
+/// from their child's row through the role mapping.
+fn output_base(
+    data: &DataFrame,
+    schema: &ProcSchema,
+    nodes: &[Node],
+    out_order: &[u32],
+) -> Result<DataFrame> {
+    let mut real_rows: Vec<IdxSize> = Vec::new();
+    let mut par_rows: Vec<IdxSize> = Vec::new();
+    let mut gp_rows: Vec<IdxSize> = Vec::new();
+    // (part, index within part) of each output row.
+    let mut slot: Vec<(u8, IdxSize)> = Vec::with_capacity(out_order.len());
+    let child_row = |c: u32| match nodes[c as usize].kind {
+        Kind::Real(r) => r as IdxSize,
+        _ => 0,
+    };
+    for &v in out_order {
+        match nodes[v as usize].kind {
+            Kind::Real(r) => {
+                slot.push((0, real_rows.len() as IdxSize));
+                real_rows.push(r as IdxSize);
+            }
+            Kind::Parent(c) => {
+                slot.push((1, par_rows.len() as IdxSize));
+                par_rows.push(child_row(c));
+            }
+            Kind::Grandparent(c) => {
+                slot.push((2, gp_rows.len() as IdxSize));
+                gp_rows.push(child_row(c));
+            }
+        }
+    }
+    let take = |rows: Vec<IdxSize>| -> Result<DataFrame> {
+        data.take(&IdxCa::from_vec(PlSmallStr::EMPTY, rows))
+            .ctx("taking process rows")
+    };
+    let is = |c: &Option<String>, name: &str| c.as_deref() == Some(name);
+    let parent_source = |name: &str| -> Option<String> {
+        let s = schema;
+        if name == s.process_name {
+            s.parent_name.clone()
+        } else if name == s.process_id {
+            Some(s.parent_id.clone())
+        } else if name == s.parent_id {
+            s.grandparent_id.clone()
+        } else if is(&s.parent_name, name) {
+            s.grandparent_name.clone()
+        } else if is(&s.parent_time, name) {
+            s.grandparent_time.clone()
+        } else if is(&s.host_name, name)
+            || is(&s.logon_id, name)
+            || is(&s.event_id_column, name)
+            || name == s.time_stamp
+        {
+            Some(name.to_string())
+        } else if is(&s.cmd_line, name) {
+            s.parent_cmd_line.clone()
+        } else if is(&s.user_name, name) {
+            s.parent_user.clone()
+        } else {
+            None
+        }
+    };
+    let gp_source = |name: &str| -> Option<String> {
+        let s = schema;
+        if name == s.process_name {
+            s.grandparent_name.clone()
+        } else if name == s.process_id {
+            s.grandparent_id.clone()
+        } else if is(&s.host_name, name) || is(&s.event_id_column, name) || name == s.time_stamp
+        {
+            Some(name.to_string())
+        } else {
+            None
+        }
+    };
+    let synth = |rows: Vec<IdxSize>, source: &dyn Fn(&str) -> Option<String>| {
+        let taken = take(rows)?;
+        let mut cols = Vec::with_capacity(data.width());
+        for c in data.columns() {
+            let name = c.name().as_str();
+            let col = match source(name).and_then(|s| taken.column(&s).ok()) {
+                Some(src) => {
+                    let mut out = src
+                        .cast(c.dtype())
+                        .ctx(format!("filling inferred parents' column '{name}'"))?;
+                    out.rename(c.name().clone());
+                    out
+                }
+                None => Column::full_null(c.name().clone(), taken.height(), c.dtype()),
+            };
+            cols.push(col);
+        }
+        DataFrame::new(taken.height(), cols).ctx("inferred parents")
+    };
+    let mut all = take(real_rows.clone())?;
+    let real_n = real_rows.len() as IdxSize;
+    let par_n = par_rows.len() as IdxSize;
+    if !par_rows.is_empty() {
+        all.vstack_mut(&synth(par_rows, &parent_source)?)
+            .ctx("adding inferred parents")?;
+    }
+    if !gp_rows.is_empty() {
+        all.vstack_mut(&synth(gp_rows, &gp_source)?)
+            .ctx("adding inferred grandparents")?;
+    }
+    let idx: Vec<IdxSize> = slot
+        .iter()
+        .map(|&(part, i)| match part {
+            0 => i,
+            1 => real_n + i,
+            _ => real_n + par_n + i,
+        })
+        .collect();
+    all.take(&IdxCa::from_vec(PlSmallStr::EMPTY, idx))
+        .ctx("ordering the process tree")
+}
