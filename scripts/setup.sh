@@ -51,6 +51,18 @@ setup_mold() {
   fi
 }
 
+setup_chromium() {
+  # For the browser check of the rendered notebooks (scripts/check_html.py):
+  # installed in CI; elsewhere the check runs when Chromium is already there.
+  command -v chromium >/dev/null 2>&1 && return
+  [ -n "${CI:-}" ] || return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing chromium (headless browser check of the rendered notebooks)"
+    (apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }) \
+      || log "chromium not installed; the browser check will be skipped"
+  fi
+}
+
 setup_kernel() {
   local dir="$HB_VENV/share/jupyter/kernels/huntbook-rust"
   mkdir -p "$dir"
@@ -66,6 +78,7 @@ JSON
 
 hb_setup() {
   setup_mold
+  setup_chromium
   setup_python
   setup_evcxr
   setup_kernel

@@ -13,7 +13,11 @@
 //!   outlive a cell (each evcxr cell has its own copy of every static).
 //! - [`data`]: reading and writing CSV/JSON/NDJSON/Parquet; the bundled sample data.
 //! - [`display`]: the notebook display protocol and the [`NotebookDisplay`] trait.
-//! - [`vis`]: the HTML builder that escapes everything, DataFrame tables, plotly charts.
+//! - [`vis`]: the HTML builder that escapes everything, DataFrame tables, the
+//!   data viewer, offline plotly charts, timelines (events, values, durations)
+//!   and the chart hooks the analyses use.
+//! - [`transform`]: pure functions on strings and frames (IoCs, unpacking,
+//!   process trees, ...).
 //! - [`error`]: [`Error`] and [`Result`].
 //!
 //! ## A short tour
@@ -35,6 +39,7 @@
 #![deny(missing_docs)]
 
 pub mod cli;
+pub mod config;
 pub mod data;
 pub mod display;
 pub mod error;

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use huntbook::prelude::*;
 use huntbook::transform::unpack::{Encoding, StopReason, Unpacker, Utf16Mode, export_df};
 use std::io::{Cursor, Write};
-use zip::write::SimpleFileOptions;
+use ::zip::write::SimpleFileOptions;
 
 fn b64(bytes: &[u8]) -> String {
     STANDARD.encode(bytes)
@@ -19,9 +19,9 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 }
 
 fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let mut w = ::zip::ZipWriter::new(Cursor::new(Vec::new()));
     let opts = SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_method(::zip::CompressionMethod::Deflated)
         .large_file(true);
     for (name, data) in members {
         w.start_file(*name, opts).unwrap();
@@ -77,7 +77,7 @@ fn gzip_base64_with_file_name_and_nested_base64() {
 
 #[test]
 fn multi_member_zip_gets_an_archive_row_and_child_paths() {
-    let z = zip_of(&[("a.txt", b"alpha text"), ("b.bin", &[0xff, 0xfe, 0x00, 0x81])]);
+    let z = zip_of(&[("a.txt", b"alpha text"), ("b.bin", &[0x00, 0xff, 0x81])]);
     let out = unpack(&b64(&z)).unwrap();
     let items = out.items();
     assert_eq!(items.len(), 3);
@@ -94,12 +94,12 @@ fn multi_member_zip_gets_an_archive_row_and_child_paths() {
     assert_eq!(items[1].decoded_string.as_deref(), Some("alpha text"));
     assert_eq!(items[2].file_name, "b.bin");
     assert_eq!(items[2].encoding_type, Some(Encoding::Binary));
-    assert_eq!(items[2].printable_bytes.as_deref(), Some("ff fe 00 81"));
+    assert_eq!(items[2].printable_bytes.as_deref(), Some("00 ff 81"));
     assert_eq!(
         out.decoded_string(),
         "<decoded value='multiple binary' type='multiple' index='1' depth='1'>\
          <decoded type='string' name='[zip] Filename: a.txt' index='1.1' depth='2'>alpha text</decoded>\
-         <decoded value='binary'  name='[zip] Filename: b.bin' type='zip' index='1.2' depth='2'>ff fe 00 81</decoded>\
+         <decoded value='binary'  name='[zip] Filename: b.bin' type='zip' index='1.2' depth='2'>00 ff 81</decoded>\
          </decoded>"
     );
 }
@@ -130,11 +130,29 @@ fn bundled_samples_unpack() {
     let text = std::fs::read_to_string(bundled("msticpy/testdata/b64text_inzip.txt").unwrap())
         .unwrap();
     let out = unpack(&text).unwrap();
-    assert_eq!(out.items().len(), 1);
+    assert_eq!(out.items().len(), 2);
     let it = &out.items()[0];
     assert_eq!(it.file_name, "txtenc.txt");
     assert_eq!(it.file_type.as_deref(), Some("zip"));
-    assert!(out.decoded_string().contains("name='[zip] Filename: txtenc.txt'"));
+    assert_eq!(
+        it.decoded_string.as_deref(),
+        Some(
+            "-----BEGIN CERTIFICATE-----\r\n//50AGUAeAB0AA0ACgBmAGkAbABlAA0ACgA=\r\n\
+             -----END CERTIFICATE-----\r\n"
+        )
+    );
+    // The member holds a UTF-16LE (BOM) blob, which MSTICPy leaves binary.
+    let inner = &out.items()[1];
+    assert_eq!((inner.reference.as_str(), inner.depth), ("1.1", 2));
+    assert_eq!(inner.encoding_type, Some(Encoding::Utf16));
+    assert_eq!(inner.decoded_string.as_deref(), Some("text\r\nfile\r\n"));
+    assert_eq!(
+        out.decoded_string(),
+        "-----BEGIN CERTIFICATE-----<decoded type='string' name='[zip] Filename: txtenc.txt' \
+         index='1' depth='1'>-----BEGIN CERTIFICATE-----<decoded type='string' name='[None]' \
+         index='1.1' depth='2'>text\r\nfile\r\n</decoded>\r\n-----END CERTIFICATE-----\r\n\
+         </decoded>\n-----END CERTIFICATE-----\n"
+    );
 
     let text =
         std::fs::read_to_string(bundled("msticpy/testdata/base64msg.txt").unwrap()).unwrap();
@@ -153,17 +171,41 @@ fn bundled_samples_unpack() {
         .collect();
     // A tar (certificate inside), then a three-member zip whose third
     // member is a gzip (unpacked one level deeper).
-    assert_eq!(rows[0], ("1", 1, "dllenc.txt", Some("tar")));
-    assert!(rows.contains(&("2", 1, "unknown", Some("zip"))));
-    assert!(rows.contains(&("2.1", 2, "dllenc.txt", Some("zip"))));
-    assert!(rows.contains(&("2.2", 2, "txtenc.txt", Some("zip"))));
-    assert!(rows.contains(&("2.3", 3, "txtfileenc.txt", Some("gz"))));
+    // A three-member tar and a three-member zip (the same files): each
+    // third member is a gzip, unpacked one level further down; the text
+    // members hold base64 again (binary, and a UTF-16 BOM text).
+    let expected: Vec<(&str, u32, &str, Option<&str>)> = vec![
+        ("1", 1, "unknown", Some("tar")),
+        ("1.1", 2, "dllenc.txt", Some("tar")),
+        ("1.1.1", 3, "unknown", None),
+        ("1.2", 2, "txtenc.txt", Some("tar")),
+        ("1.2.1", 3, "unknown", None),
+        ("1.3", 3, "txtfileenc.txt", Some("gz")),
+        ("1.3.1", 4, "unknown", None),
+        ("2", 1, "unknown", Some("zip")),
+        ("2.1", 2, "dllenc.txt", Some("zip")),
+        ("2.1.1", 3, "unknown", None),
+        ("2.2", 2, "txtenc.txt", Some("zip")),
+        ("2.2.1", 3, "unknown", None),
+        ("2.3", 3, "txtfileenc.txt", Some("gz")),
+        ("2.3.1", 4, "unknown", None),
+    ];
+    assert_eq!(rows, expected);
+    let encodings: Vec<Option<Encoding>> = out.items().iter().map(|i| i.encoding_type).collect();
+    use Encoding::{Binary, Utf8, Utf16};
+    assert_eq!(
+        encodings[..7],
+        [Some(Binary), Some(Utf8), Some(Binary), Some(Utf8), Some(Utf16), Some(Utf8), Some(Utf16)]
+    );
+    assert_eq!(out.items()[4].decoded_string, out.items()[11].decoded_string);
     assert!(reasons(&out).is_empty(), "{:?}", reasons(&out));
 }
 
 #[test]
 fn gzip_bomb_stops_at_the_ratio_limit() {
-    let bomb = gzip(&vec![0u8; 16 << 20]);
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&vec![0u8; 16 << 20]).unwrap();
+    let bomb = e.finish().unwrap();
     let out = unpack(&b64(&bomb)).unwrap();
     let it = &out.items()[0];
     assert_eq!(it.file_type.as_deref(), Some("gz"));
@@ -314,7 +356,9 @@ fn truncated_gzip_keeps_what_decoded() {
     assert!(reason.starts_with("corrupt gzip: "), "{reason}");
     assert!(reason.ends_with("content is partial"), "{reason}");
     // only a header: reported as a binary of type gz with the reason
-    let out = unpack(&b64(&gz[..40])).unwrap();
+    let mut header_only = gz[..10].to_vec();
+    header_only.extend([0xff; 20]);
+    let out = unpack(&b64(&header_only)).unwrap();
     let it = &out.items()[0];
     assert_eq!(it.encoding_type, Some(Encoding::Binary));
     assert_eq!(it.file_type.as_deref(), Some("gz"));

@@ -3,6 +3,7 @@
 
 pub mod iocs;
 pub mod output;
+pub mod proctree;
 pub mod unpack;
 
 use crate::error::Result;
@@ -40,6 +41,8 @@ pub enum Command {
     Samples,
     /// Extract indicators of compromise (IPs, domains, URLs, hashes, ...) from text or a column.
     Iocs(iocs::IocsArgs),
+    /// Build process trees from process-creation events (4688, Sysmon, auditd, Defender, ...).
+    Proctree(proctree::ProctreeArgs),
     /// Decode base64 (recursively) and unpack gzip/zip/tar in text, a file or a frame column.
     Unpack(unpack::UnpackArgs),
 }
@@ -62,5 +65,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Samples => output::write(crate::data::sample_files()?, &out),
         Command::Iocs(args) => iocs::run(args, &out),
         Command::Unpack(args) => unpack::run(args, &out),
+        Command::Proctree(args) => proctree::run(args, &out),
     }
 }

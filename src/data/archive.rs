@@ -502,9 +502,10 @@ mod tests {
         let files = extract_zip(&good, dir.join("out"), &ZipJsonOptions::default()).unwrap();
         assert_eq!(files, vec![dir.join("out/d/a.json")]);
         let bad = dir.join("bad.zip");
-        std::fs::write(&bad, zip_of(&[("/etc/evil.json", b"{}")])).unwrap();
-        assert!(extract_zip(&bad, dir.join("out2"), &ZipJsonOptions::default()).is_err());
-        assert!(!dir.join("out2/etc/evil.json").exists());
+        std::fs::write(&bad, zip_of(&[("../../evil.json", b"{}")])).unwrap();
+        let err = extract_zip(&bad, dir.join("out2/x"), &ZipJsonOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("unsafe path"), "{err}");
+        assert!(!dir.join("evil.json").exists());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -9,6 +9,8 @@
 
 pub mod archive;
 pub mod drivers;
+pub mod provider;
+pub mod query;
 
 use crate::error::{Error, PolarsContext, Result};
 use polars::prelude::*;

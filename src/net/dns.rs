@@ -210,9 +210,8 @@ impl DnsResolver {
 
     fn build(&self) -> Result<(TokioResolver, Vec<String>)> {
         let (config, mut opts) = if self.name_servers.is_empty() {
-            hickory_resolver::system_conf::read_system_conf().map_err(|e| {
-                Error::invalid("the system DNS configuration", e.to_string())
-            })?
+            hickory_resolver::system_conf::read_system_conf()
+                .map_err(|e| Error::invalid("the system DNS configuration", e.to_string()))?
         } else {
             let servers = self
                 .name_servers
@@ -345,7 +344,10 @@ fn host_of(name: &str) -> Result<String> {
         refanged
     };
     if host.is_empty() {
-        return Err(Error::invalid(format!("DNS name '{name}'"), "no host name in it"));
+        return Err(Error::invalid(
+            format!("DNS name '{name}'"),
+            "no host name in it",
+        ));
     }
     Ok(host)
 }
@@ -371,7 +373,12 @@ fn answer(
             Ok(DnsAnswer {
                 qname,
                 rdtype,
-                response: if records.is_empty() { "NODATA" } else { "NOERROR" }.to_string(),
+                response: if records.is_empty() {
+                    "NODATA"
+                } else {
+                    "NOERROR"
+                }
+                .to_string(),
                 records,
                 ttl,
                 nameservers: servers,
@@ -380,7 +387,12 @@ fn answer(
         Err(e) if e.is_nx_domain() || e.is_no_records_found() => Ok(DnsAnswer {
             qname,
             rdtype,
-            response: if e.is_nx_domain() { "NXDOMAIN" } else { "NODATA" }.to_string(),
+            response: if e.is_nx_domain() {
+                "NXDOMAIN"
+            } else {
+                "NODATA"
+            }
+            .to_string(),
             records: Vec::new(),
             ttl: None,
             nameservers: servers,
@@ -399,7 +411,10 @@ mod tests {
 
     #[test]
     fn reverse_names() {
-        assert_eq!(reverse_name("192.0.2.10".parse().unwrap()), "10.2.0.192.in-addr.arpa.");
+        assert_eq!(
+            reverse_name("192.0.2.10".parse().unwrap()),
+            "10.2.0.192.in-addr.arpa."
+        );
         assert_eq!(
             reverse_name("2001:db8::1".parse().unwrap()),
             "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa."
@@ -415,7 +430,10 @@ mod tests {
 
     #[test]
     fn record_type_names() {
-        assert_eq!("aaaa".parse::<DnsRecordType>().unwrap(), DnsRecordType::Aaaa);
+        assert_eq!(
+            "aaaa".parse::<DnsRecordType>().unwrap(),
+            DnsRecordType::Aaaa
+        );
         assert!("SPF".parse::<DnsRecordType>().is_err());
     }
 }

@@ -88,18 +88,18 @@ fn normalise(domain: &str) -> String {
 pub fn validate_tld(domain: &str) -> bool {
     let host = host_of(domain);
     let name = normalise(&host);
-    !name.is_empty() && name.len() <= MAX_DOMAIN_LEN && icann_suffix_start(name.as_bytes()).is_some()
+    !name.is_empty()
+        && name.len() <= MAX_DOMAIN_LEN
+        && icann_suffix_start(name.as_bytes()).is_some()
 }
 
 /// The host part when `text` looks like a URL, else `text`.
 fn host_of(text: &str) -> String {
     let t = refang(text.trim());
-    if t.contains("://") {
-        if let Ok(c) = url_components(&t) {
-            if let Some(h) = c.host {
-                return h;
-            }
-        }
+    if t.contains("://")
+        && let Ok(UrlComponents { host: Some(h), .. }) = url_components(&t)
+    {
+        return h;
     }
     t
 }
@@ -242,7 +242,10 @@ pub fn url_components(url: &str) -> Result<UrlComponents> {
     };
     if let Some(p) = port.filter(|p| !p.is_empty()) {
         out.port = Some(p.parse::<u16>().map_err(|_| {
-            Error::invalid(what(), format!("port '{p}' is not a number from 0 to 65535"))
+            Error::invalid(
+                what(),
+                format!("port '{p}' is not a number from 0 to 65535"),
+            )
         })?);
     }
     if !host.is_empty() {

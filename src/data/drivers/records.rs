@@ -343,6 +343,78 @@ fn parse_time_column(
         .map(Column::from)
 }
 
+/// Reads JSON lines from `reader`, calling `each` with the 1-based line
+/// number and the record; blank lines are skipped, a line longer than
+/// `max_line_bytes` or that is not a JSON object is an error naming `label`
+/// and the line. Returns the bytes read.
+pub fn for_each_json_line<R: std::io::BufRead>(
+    mut reader: R,
+    label: &str,
+    max_line_bytes: u64,
+    mut each: impl FnMut(u64, Map<String, Value>) -> Result<()>,
+) -> Result<u64> {
+    use std::io::{BufRead, Read};
+    let mut buf = Vec::new();
+    let mut bytes = 0u64;
+    let mut line_no = 0u64;
+    loop {
+        buf.clear();
+        let n = (&mut reader)
+            .take(max_line_bytes.saturating_add(1))
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::invalid(label.to_string(), format!("reading: {e}")))?;
+        if n == 0 {
+            return Ok(bytes);
+        }
+        bytes += n as u64;
+        line_no += 1;
+        if n as u64 > max_line_bytes && buf.last() != Some(&b'\n') {
+            return Err(Error::invalid(
+                format!("{label} line {line_no}"),
+                format!("longer than the limit of {max_line_bytes} bytes"),
+            ));
+        }
+        let mut line: &[u8] = &buf;
+        if line_no == 1 && line.starts_with(b"\xEF\xBB\xBF") {
+            line = &line[3..];
+        }
+        let text = std::str::from_utf8(line)
+            .map_err(|e| Error::invalid(format!("{label} line {line_no}"), format!("not UTF-8: {e}")))?
+            .trim();
+        if text.is_empty() {
+            continue;
+        }
+        let record: Map<String, Value> = serde_json::from_str(text).map_err(|source| Error::Json {
+            context: format!("{label} line {line_no}: expected one JSON object per line"),
+            source,
+        })?;
+        each(line_no, record)?;
+    }
+}
+
+/// Converts columns of epoch seconds (integers, floats or numeric strings)
+/// to UTC datetimes, when every non-null value converts.
+pub fn epoch_seconds_to_datetime(df: &mut DataFrame, names: &[&str]) -> Result<()> {
+    for name in names {
+        let Ok(c) = df.column(name) else { continue };
+        let as_f = match c.cast(&DataType::Float64) {
+            Ok(f) => f,
+            Err(_) => continue,
+        };
+        // a string that is not a number becomes null: then keep the column
+        if as_f.null_count() != c.null_count() {
+            continue;
+        }
+        let Ok(fl) = as_f.f64() else { continue };
+        let ns: Vec<Option<i64>> = fl.iter().map(|v| v.map(|s| (s * 1e9).round() as i64)).collect();
+        let dt = Series::new((*name).into(), ns)
+            .cast(&DataType::Datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC)))
+            .ctx(format!("converting column '{name}' from epoch seconds"))?;
+        df.replace(name, dt.into_column()).ctx(format!("converting column '{name}'"))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,10 +458,8 @@ mod tests {
             &[r#"{"columns": {"pid": "4", "name": "System"}, "x": {"y": {"z": 1}}}"#],
             RecordOptions::default().flatten(true),
         );
-        assert_eq!(
-            names(&df),
-            ["columns.name", "columns.pid", "x.y.z"]
-        );
+        // keys keep their order in the record
+        assert_eq!(names(&df), ["columns.pid", "columns.name", "x.y.z"]);
         let df = build(&[r#"{"columns": {"pid": "4"}}"#], RecordOptions::default());
         assert_eq!(
             df.column("columns").unwrap().str().unwrap().get(0),

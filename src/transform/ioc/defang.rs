@@ -287,7 +287,10 @@ mod tests {
     fn refang_forms() {
         assert_eq!(refang("hxxp://evil[.]com"), "http://evil.com");
         assert_eq!(refang("HXXPS://evil[.]com"), "https://evil.com");
-        assert_eq!(refang("fXp://files[.]badactor[.]ru"), "ftp://files.badactor.ru");
+        assert_eq!(
+            refang("fXp://files[.]badactor[.]ru"),
+            "ftp://files.badactor.ru"
+        );
         assert_eq!(refang("hxxp[://]a[.]b"), "http://a.b");
         assert_eq!(refang("hxxp[:]//a[.]b"), "http://a.b");
         assert_eq!(refang("1[.]2(.)3{.}4"), "1.2.3.4");
@@ -307,7 +310,10 @@ mod tests {
             "hxxps://evil[.]com/a.php?x=1.2"
         );
         assert_eq!(defang_observable(IocType::Dns, "evil.com"), "evil[.]com");
-        assert_eq!(defang_observable(IocType::Email, "a.b@evil.com"), "a.b[at]evil[.]com");
+        assert_eq!(
+            defang_observable(IocType::Email, "a.b@evil.com"),
+            "a.b[at]evil[.]com"
+        );
         assert_eq!(defang_observable(IocType::Ipv4, "1.2.3.4"), "1[.]2[.]3[.]4");
         assert_eq!(defang_observable(IocType::Md5Hash, "ab"), "ab");
     }

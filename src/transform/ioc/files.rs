@@ -46,7 +46,10 @@ pub(super) fn scan_hashes<'a>(ctx: &mut Ctx<'a, '_>) {
 
 #[inline]
 fn is_win_forbidden(c: u8) -> bool {
-    matches!(c, b'\\' | b'/' | b':' | b'*' | b'?' | b'"' | b'<' | b'>' | b'|') || c < 0x20
+    matches!(
+        c,
+        b'\\' | b'/' | b':' | b'*' | b'?' | b'"' | b'<' | b'>' | b'|'
+    ) || c < 0x20
 }
 
 /// Characters that may end a path but are more likely punctuation.
@@ -81,8 +84,22 @@ fn boundary_before(b: &[u8], i: usize) -> bool {
     i == 0
         || matches!(
             b[i - 1],
-            b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'' | b'`' | b'=' | b'(' | b'[' | b'{' | b','
-                | b';' | b'|' | b'&' | b'>' | b'<'
+            b' ' | b'\t'
+                | b'\r'
+                | b'\n'
+                | b'"'
+                | b'\''
+                | b'`'
+                | b'='
+                | b'('
+                | b'['
+                | b'{'
+                | b','
+                | b';'
+                | b'|'
+                | b'&'
+                | b'>'
+                | b'<'
         )
 }
 
@@ -213,7 +230,18 @@ fn is_linux_forbidden(c: u8) -> bool {
     c <= b' '
         || matches!(
             c,
-            b'/' | b'"' | b'\'' | b'`' | b'<' | b'>' | b'|' | b';' | b'&' | b':' | b'\\' | b'*' | b'?'
+            b'/' | b'"'
+                | b'\''
+                | b'`'
+                | b'<'
+                | b'>'
+                | b'|'
+                | b';'
+                | b'&'
+                | b':'
+                | b'\\'
+                | b'*'
+                | b'?'
         )
 }
 

@@ -55,14 +55,13 @@ impl IocFrame {
 
     fn summary(&self) -> String {
         let mut parts = Vec::new();
-        if let Ok(counts) = self.counts_by_type() {
-            if let (Ok(t), Ok(c)) = (counts.column("IoCType"), counts.column("count")) {
-                if let (Ok(t), Ok(c)) = (t.str(), c.u64()) {
-                    for (t, c) in t.iter().zip(c.iter()) {
-                        if let (Some(t), Some(c)) = (t, c) {
-                            parts.push(format!("{t} {c}"));
-                        }
-                    }
+        if let Ok(counts) = self.counts_by_type()
+            && let (Ok(t), Ok(c)) = (counts.column("IoCType"), counts.column("count"))
+            && let (Ok(t), Ok(c)) = (t.str(), c.u64())
+        {
+            for (t, c) in t.iter().zip(c.iter()) {
+                if let (Some(t), Some(c)) = (t, c) {
+                    parts.push(format!("{t} {c}"));
                 }
             }
         }
@@ -104,18 +103,30 @@ impl IocExtractor {
     /// ```
     pub fn extract_df(&self, df: &DataFrame, columns: &[&str]) -> Result<IocFrame> {
         if columns.is_empty() {
-            return Err(Error::invalid("columns for IoC extraction", "no column given"));
+            return Err(Error::invalid(
+                "columns for IoC extraction",
+                "no column given",
+            ));
         }
         let mut texts = Vec::with_capacity(columns.len());
         for &name in columns {
             let column = df.column(name).map_err(|_| {
-                Error::column_not_found(name, "the input frame", df.get_column_names().iter().map(|s| s.as_str()))
+                Error::column_not_found(
+                    name,
+                    "the input frame",
+                    df.get_column_names().iter().map(|s| s.as_str()),
+                )
             })?;
             let s = column
                 .as_materialized_series()
                 .cast(&DataType::String)
                 .ctx(format!("reading column '{name}' as text"))?;
-            texts.push(s.str().ctx(format!("reading column '{name}' as text"))?.rechunk().into_owned());
+            texts.push(
+                s.str()
+                    .ctx(format!("reading column '{name}' as text"))?
+                    .rechunk()
+                    .into_owned(),
+            );
         }
         let mut ty: Vec<&str> = Vec::new();
         let mut obs: Vec<String> = Vec::new();
@@ -126,7 +137,9 @@ impl IocExtractor {
         let mut iters: Vec<_> = texts.iter().map(|ca| ca.iter()).collect();
         for row in 0..df.height() {
             for (k, it) in iters.iter_mut().enumerate() {
-                let Some(Some(text)) = it.next() else { continue };
+                let Some(Some(text)) = it.next() else {
+                    continue;
+                };
                 for f in self.scan(text) {
                     ty.push(match &f.ty {
                         super::IocType::Custom(_) => "",

@@ -150,7 +150,10 @@ impl IocType {
     }
 
     pub(crate) fn order(&self) -> usize {
-        BUILTIN.iter().position(|t| t == self).unwrap_or(BUILTIN.len())
+        BUILTIN
+            .iter()
+            .position(|t| t == self)
+            .unwrap_or(BUILTIN.len())
     }
 
     fn bit(&self) -> u16 {
@@ -309,13 +312,22 @@ impl Options {
     }
 
     fn wants_custom(&self, name: &str) -> bool {
-        self.custom_enabled.as_ref().is_none_or(|s| s.contains(name))
+        self.custom_enabled
+            .as_ref()
+            .is_none_or(|s| s.contains(name))
     }
 
     pub fn any_network(&self) -> bool {
-        [IocType::Ipv4, IocType::Ipv6, IocType::Dns, IocType::Url, IocType::Email, IocType::Hostname]
-            .into_iter()
-            .any(|t| self.wants(&t))
+        [
+            IocType::Ipv4,
+            IocType::Ipv6,
+            IocType::Dns,
+            IocType::Url,
+            IocType::Email,
+            IocType::Hostname,
+        ]
+        .into_iter()
+        .any(|t| self.wants(&t))
     }
 
     pub fn priority(&self, ty: &IocType) -> u8 {
@@ -345,8 +357,9 @@ pub struct IocMatch {
     /// in standard form (`192.168.001.001` → `192.168.1.1`), hashes lower
     /// case. Paths are unchanged.
     pub refanged: String,
-    /// Byte offset where it starts in the text (for an observable found in
-    /// a percent-decoded URL: where that URL starts).
+    /// Byte offset where it starts in the text (an observable found only in
+    /// the percent-decoded form of a URL has an empty span at the end of
+    /// that URL).
     pub start: usize,
     /// Byte offset where it ends.
     pub end: usize,
@@ -434,7 +447,9 @@ impl IocExtractor {
     /// Adds a user-defined type. Its name must not be a built-in type's or
     /// one already added.
     pub fn add_type(mut self, custom: CustomType) -> Result<Self> {
-        if BUILTIN.iter().any(|t| t.name().eq_ignore_ascii_case(&custom.name))
+        if BUILTIN
+            .iter()
+            .any(|t| t.name().eq_ignore_ascii_case(&custom.name))
             || self.opts.custom.iter().any(|c| c.name == custom.name)
         {
             return Err(Error::invalid(
@@ -448,7 +463,11 @@ impl IocExtractor {
 
     /// The types this extractor reports.
     pub fn enabled_types(&self) -> Vec<IocType> {
-        let mut v: Vec<IocType> = BUILTIN.iter().filter(|t| self.opts.wants(t)).cloned().collect();
+        let mut v: Vec<IocType> = BUILTIN
+            .iter()
+            .filter(|t| self.opts.wants(t))
+            .cloned()
+            .collect();
         v.extend(
             self.opts
                 .custom
@@ -479,7 +498,9 @@ impl IocExtractor {
     pub fn extract(&self, text: &str) -> IocMap {
         let mut map = IocMap::new();
         for f in scan::scan(text, &self.opts) {
-            map.entry(f.ty).or_default().insert(f.observable.into_owned());
+            map.entry(f.ty)
+                .or_default()
+                .insert(f.observable.into_owned());
         }
         map
     }
@@ -549,7 +570,7 @@ impl IocExtractor {
         let mut out = String::with_capacity(text.len() + 16);
         let mut last = 0;
         for f in found {
-            if f.start < last || f.end <= f.start || &text[f.start..f.end] != f.observable {
+            if f.start < last || f.end <= f.start || text[f.start..f.end] != f.observable {
                 continue;
             }
             out.push_str(&text[last..f.start]);
@@ -597,6 +618,59 @@ pub fn ioc_type_of(value: &str) -> Option<IocType> {
 /// ```
 pub fn defang(text: &str) -> String {
     IocExtractor::new().defang(text)
+}
+
+/// The fuzz target's body (`fuzz/fuzz_targets/ioc_extract.rs`), also run
+/// by the test suite over a seeded random corpus: extracts from arbitrary
+/// bytes with several option sets and panics if an invariant breaks
+/// (offsets out of range or off a character boundary, an observable that
+/// is not the text at its offsets, an empty observable, a refanged form
+/// that changes under a second refang, a `defang` that does not refang
+/// back).
+#[doc(hidden)]
+pub fn fuzz_one(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let all: Vec<IocType> = BUILTIN.to_vec();
+    let extractors = [
+        IocExtractor::new().types(all.clone()),
+        IocExtractor::new().types(all.clone()).defanged(false),
+        IocExtractor::new().types(all).ignore_tlds(true),
+    ];
+    for x in &extractors {
+        for m in x.extract_matches(&text) {
+            assert!(!m.observable.is_empty(), "empty observable in {text:?}");
+            assert!(m.start <= m.end && m.end <= text.len(), "bad span {m:?}");
+            assert!(
+                text.is_char_boundary(m.start) && text.is_char_boundary(m.end),
+                "{m:?}"
+            );
+            if m.end > m.start {
+                assert_eq!(
+                    &text[m.start..m.end],
+                    m.observable,
+                    "observable is not the text at its span"
+                );
+            }
+            if matches!(m.ioc_type, IocType::Dns | IocType::Ipv4 | IocType::Email) {
+                assert_eq!(
+                    refang(&m.refanged),
+                    m.refanged,
+                    "refanged form not stable: {m:?}"
+                );
+            }
+        }
+        let _ = x.extract(&text);
+    }
+    let defanged = defang(&text);
+    if !text.contains('[') && !text.contains('(') && !text.contains('{') && !text.contains('\\') {
+        let lower = text.to_ascii_lowercase();
+        if !lower.contains("hxxp") && !lower.contains("fxp") {
+            assert!(
+                refang(&defanged).eq_ignore_ascii_case(&text),
+                "defang does not refang back: {defanged:?}"
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -77,7 +77,13 @@ fn label_char_before(text: &str, b: &[u8], i: usize) -> usize {
 
 /// Parses a run of labels joined by dot tokens from `i`; labels go to
 /// `labels`. Returns the end of the run.
-fn name_run(text: &str, b: &[u8], mut i: usize, defanged: bool, labels: &mut Vec<(usize, usize)>) -> usize {
+fn name_run(
+    text: &str,
+    b: &[u8],
+    mut i: usize,
+    defanged: bool,
+    labels: &mut Vec<(usize, usize)>,
+) -> usize {
     labels.clear();
     let start = i;
     loop {
@@ -121,9 +127,8 @@ fn classify(
 ) -> Option<(NameKind, String)> {
     let n = labels.len();
     let label = |k: usize| &text[labels[k].0..labels[k].1];
-    let valid_label = |s: &str| {
-        !s.is_empty() && s.len() <= 63 && !s.starts_with('-') && !s.ends_with('-')
-    };
+    let valid_label =
+        |s: &str| !s.is_empty() && s.len() <= 63 && !s.starts_with('-') && !s.ends_with('-');
     if n == 0 || !labels.iter().all(|&(s, e)| valid_label(&text[s..e])) {
         return None;
     }
@@ -181,14 +186,25 @@ fn canonical_domain(name: String) -> String {
     }
 }
 
-fn emit_name<'a>(ctx: &mut Ctx<'a, '_>, kind: NameKind, s: usize, e: usize, obs: Cow<'a, str>, name: String) {
+fn emit_name<'a>(
+    ctx: &mut Ctx<'a, '_>,
+    kind: NameKind,
+    s: usize,
+    e: usize,
+    obs: Cow<'a, str>,
+    name: String,
+) {
     let ty = match kind {
         NameKind::Dns => IocType::Dns,
         NameKind::Hostname => IocType::Hostname,
     };
     if ctx.wants(&ty) {
         let canon = canonical_domain(name);
-        let refanged = if canon == obs { obs.clone() } else { Cow::Owned(canon) };
+        let refanged = if canon == obs {
+            obs.clone()
+        } else {
+            Cow::Owned(canon)
+        };
         ctx.push(Found::new(ty, s, e, obs, refanged));
     }
 }
@@ -243,12 +259,12 @@ fn scan_urls_in<'a>(ctx: &mut Ctx<'a, '_>, decode: bool) {
     while let Some(off) = find_slashes(&b[pos..]) {
         let k = pos + off;
         pos = k + 2;
-        let (sep_start, sep_len) = if k >= 1 && b[k - 1] == b':' {
-            (k - 1, 3)
+        let (sep_start, sep_len) = if k >= 2 && scheme_sep(b, k - 2, defanged) == Some(5) {
+            (k - 2, 5) // [://]
         } else if k >= 3 && scheme_sep(b, k - 3, defanged) == Some(5) {
-            (k - 3, 5)
-        } else if k >= 2 && scheme_sep(b, k - 2, defanged) == Some(5) {
-            (k - 2, 5)
+            (k - 3, 5) // [:]//
+        } else if k >= 1 && b[k - 1] == b':' {
+            (k - 1, 3)
         } else {
             continue;
         };
@@ -277,9 +293,19 @@ fn scan_urls_in<'a>(ctx: &mut Ctx<'a, '_>, decode: bool) {
         };
         let raw = &text[s..url.end];
         let canon = url.canonical(text, scheme);
-        let refanged = if canon == raw { Cow::Borrowed(raw) } else { Cow::Owned(canon) };
+        let refanged = if canon == raw {
+            Cow::Borrowed(raw)
+        } else {
+            Cow::Owned(canon)
+        };
         if ctx.wants(&IocType::Url) {
-            ctx.push(Found::new(IocType::Url, s, url.end, Cow::Borrowed(raw), refanged));
+            ctx.push(Found::new(
+                IocType::Url,
+                s,
+                url.end,
+                Cow::Borrowed(raw),
+                refanged,
+            ));
         }
         emit_host(ctx, &url);
         ctx.urls.push(UrlSpan {
@@ -296,9 +322,11 @@ fn scan_urls_in<'a>(ctx: &mut Ctx<'a, '_>, decode: bool) {
                 let mut sub = Ctx::new(&decoded, ctx.opts);
                 scan_urls_in(&mut sub, false);
                 for f in sub.found {
+                    // An empty span at the end of the URL: the text there is
+                    // encoded, so no span shows the decoded observable.
                     ctx.push(Found::new(
                         f.ty,
-                        s,
+                        url.end,
                         url.end,
                         Cow::Owned(f.observable.into_owned()),
                         Cow::Owned(f.refanged.into_owned()),
@@ -374,7 +402,11 @@ fn is_auth_byte(c: u8) -> bool {
 
 #[inline]
 fn is_url_terminator(c: u8) -> bool {
-    c <= b' ' || matches!(c, b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}' | 0x7f)
+    c <= b' '
+        || matches!(
+            c,
+            b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}' | 0x7f
+        )
 }
 
 fn parse_url_at(ctx: &mut Ctx<'_, '_>, s: usize, auth: usize, scheme: &str) -> Option<ParsedUrl> {
@@ -390,10 +422,13 @@ fn parse_url_at(ctx: &mut Ctx<'_, '_>, s: usize, auth: usize, scheme: &str) -> O
             break;
         }
         if c < 0x80 {
-            if !is_auth_byte(c) {
+            if is_auth_byte(c) {
+                i += 1;
+            } else if let Some(n) = dot_token(b, i, defanged).filter(|_| c == b'\\') {
+                i += n; // evil\.com
+            } else {
                 break;
             }
-            i += 1;
         } else {
             let n = label_char_at(text, b, i);
             if n == 0 {
@@ -423,36 +458,43 @@ fn parse_url_at(ctx: &mut Ctx<'_, '_>, s: usize, auth: usize, scheme: &str) -> O
     let mut end = trim_url_end(b, auth, i);
     auth_end = auth_end.min(end);
     // Userinfo: up to the last '@' of the authority.
-    let userinfo_at = b[auth..auth_end].iter().rposition(|&c| c == b'@').map(|p| auth + p);
+    let userinfo_at = b[auth..auth_end]
+        .iter()
+        .rposition(|&c| c == b'@')
+        .map(|p| auth + p);
     let host_start = userinfo_at.map_or(auth, |p| p + 1);
-    let (host_end, host_kind) = if b.get(host_start) == Some(&b'[') && dot_token(b, host_start, defanged).is_none() {
-        let close = b[host_start..auth_end].iter().position(|&c| c == b']')? + host_start;
-        let inner = &text[host_start + 1..close];
-        let addr_text = inner.split('%').next().unwrap_or(inner);
-        let addr: Ipv6Addr = addr_text.parse().ok()?;
-        (close + 1, HostKind::Ipv6(addr, host_start + 1, host_start + 1 + addr_text.len()))
-    } else if let Some((e, o)) = parse_ipv4(b, host_start, defanged)
-        .filter(|&(e, _)| label_char_at(text, b, e) == 0 && dot_token(b, e, defanged).is_none())
-    {
-        (e, HostKind::Ipv4(o))
-    } else {
-        let mut labels = std::mem::take(&mut ctx.labels);
-        let e = name_run(text, b, host_start, defanged, &mut labels);
-        let kind = if e == host_start {
-            HostKind::Empty
+    let (host_end, host_kind) =
+        if b.get(host_start) == Some(&b'[') && dot_token(b, host_start, defanged).is_none() {
+            let close = b[host_start..auth_end].iter().position(|&c| c == b']')? + host_start;
+            let inner = &text[host_start + 1..close];
+            let addr_text = inner.split('%').next().unwrap_or(inner);
+            let addr: Ipv6Addr = addr_text.parse().ok()?;
+            (
+                close + 1,
+                HostKind::Ipv6(addr, host_start + 1, host_start + 1 + addr_text.len()),
+            )
+        } else if let Some((e, o)) = parse_ipv4(b, host_start, defanged)
+            .filter(|&(e, _)| label_char_at(text, b, e) == 0 && dot_token(b, e, defanged).is_none())
+        {
+            (e, HostKind::Ipv4(o))
         } else {
-            match classify(text, &labels, true, ctx.opts.ignore_tlds) {
-                Some((k, n)) => HostKind::Name(k, n),
-                None => {
-                    ctx.labels = labels;
-                    return None;
+            let mut labels = std::mem::take(&mut ctx.labels);
+            let e = name_run(text, b, host_start, defanged, &mut labels);
+            let kind = if e == host_start {
+                HostKind::Empty
+            } else {
+                match classify(text, &labels, true, ctx.opts.ignore_tlds) {
+                    Some((k, n)) => HostKind::Name(k, n),
+                    None => {
+                        ctx.labels = labels;
+                        return None;
+                    }
                 }
-            }
+            };
+            ctx.labels = labels;
+            (e, kind)
         };
-        ctx.labels = labels;
-        (e, kind)
-    };
-    if matches!(host_kind, HostKind::Empty) && scheme != "file" {
+    if (matches!(host_kind, HostKind::Empty) && scheme != "file") || host_end > auth_end {
         return None;
     }
     // Port, then the authority must end.
@@ -471,7 +513,8 @@ fn parse_url_at(ctx: &mut Ctx<'_, '_>, s: usize, auth: usize, scheme: &str) -> O
             while pe < auth_end && b[pe].is_ascii_digit() {
                 pe += 1;
             }
-            let port_ok = pe == ps || (pe - ps <= 5 && text[ps..pe].parse::<u32>().is_ok_and(|p| p <= 65535));
+            let port_ok =
+                pe == ps || (pe - ps <= 5 && text[ps..pe].parse::<u32>().is_ok_and(|p| p <= 65535));
             if port_ok {
                 j = pe;
             }
@@ -530,20 +573,47 @@ fn emit_host(ctx: &mut Ctx<'_, '_>, url: &ParsedUrl) {
             if ctx.wants(&IocType::Ipv4) {
                 let obs = &text[hs..he];
                 let canon = ipv4_string(*o);
-                let refanged = if canon == obs { Cow::Borrowed(obs) } else { Cow::Owned(canon) };
-                ctx.push(Found::new(IocType::Ipv4, hs, he, Cow::Borrowed(obs), refanged));
+                let refanged = if canon == obs {
+                    Cow::Borrowed(obs)
+                } else {
+                    Cow::Owned(canon)
+                };
+                ctx.push(Found::new(
+                    IocType::Ipv4,
+                    hs,
+                    he,
+                    Cow::Borrowed(obs),
+                    refanged,
+                ));
             }
         }
         HostKind::Ipv6(addr, s, e) => {
             if ctx.wants(&IocType::Ipv6) {
                 let obs = &text[*s..*e];
                 let canon = addr.to_string();
-                let refanged = if canon == obs { Cow::Borrowed(obs) } else { Cow::Owned(canon) };
-                ctx.push(Found::new(IocType::Ipv6, *s, *e, Cow::Borrowed(obs), refanged));
+                let refanged = if canon == obs {
+                    Cow::Borrowed(obs)
+                } else {
+                    Cow::Owned(canon)
+                };
+                ctx.push(Found::new(
+                    IocType::Ipv6,
+                    *s,
+                    *e,
+                    Cow::Borrowed(obs),
+                    refanged,
+                ));
             }
         }
         HostKind::Name(kind, name) => {
-            emit_name(ctx, *kind, hs, he, Cow::Borrowed(&text[hs..he]), name.clone());
+            emit_name(
+                ctx,
+                *kind,
+                hs,
+                he,
+                Cow::Borrowed(&text[hs..he]),
+                name.clone(),
+            );
         }
     }
 }
@@ -581,7 +651,10 @@ pub(super) fn scan_emails<'a>(ctx: &mut Ctx<'a, '_>) {
             continue;
         }
         let mut ls = t;
-        while ls > 0 && t - ls < 64 && (b[ls - 1].is_ascii_alphanumeric() || b"._%+-".contains(&b[ls - 1])) {
+        while ls > 0
+            && t - ls < 64
+            && (b[ls - 1].is_ascii_alphanumeric() || b"._%+-".contains(&b[ls - 1]))
+        {
             ls -= 1;
         }
         while ls < t && b[ls] == b'.' {
@@ -601,10 +674,27 @@ pub(super) fn scan_emails<'a>(ctx: &mut Ctx<'a, '_>) {
         if want_email {
             let obs = &text[ls..de];
             let canon = format!("{}@{}", &text[ls..t], canonical_domain(domain.clone()));
-            let refanged = if canon == obs { Cow::Borrowed(obs) } else { Cow::Owned(canon) };
-            ctx.push(Found::new(IocType::Email, ls, de, Cow::Borrowed(obs), refanged));
+            let refanged = if canon == obs {
+                Cow::Borrowed(obs)
+            } else {
+                Cow::Owned(canon)
+            };
+            ctx.push(Found::new(
+                IocType::Email,
+                ls,
+                de,
+                Cow::Borrowed(obs),
+                refanged,
+            ));
         }
-        emit_name(ctx, NameKind::Dns, t + n, de, Cow::Borrowed(&text[t + n..de]), domain);
+        emit_name(
+            ctx,
+            NameKind::Dns,
+            t + n,
+            de,
+            Cow::Borrowed(&text[t + n..de]),
+            domain,
+        );
         i = de.max(i);
     }
 }
@@ -636,8 +726,10 @@ pub(super) fn scan_ipv6<'a>(ctx: &mut Ctx<'a, '_>) {
         while e > s && b[e - 1] == b'.' {
             e -= 1;
         }
-        let before_ok = s == 0 || !(b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'_' || b[s - 1] == b'.');
-        let after_ok = e >= b.len() || !(b[e].is_ascii_alphanumeric() || b[e] == b'_' || b[e] == b'.');
+        let before_ok =
+            s == 0 || !(b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'_' || b[s - 1] == b'.');
+        let after_ok =
+            e >= b.len() || !(b[e].is_ascii_alphanumeric() || b[e] == b'_' || b[e] == b'.');
         if !before_ok || !after_ok || e - s < 3 {
             continue;
         }
@@ -656,8 +748,18 @@ pub(super) fn scan_ipv6<'a>(ctx: &mut Ctx<'a, '_>) {
         }
         if ctx.wants(&IocType::Ipv6) {
             let canon = addr.to_string();
-            let refanged = if canon == cand { Cow::Borrowed(cand) } else { Cow::Owned(canon) };
-            ctx.push(Found::new(IocType::Ipv6, s, e, Cow::Borrowed(cand), refanged));
+            let refanged = if canon == cand {
+                Cow::Borrowed(cand)
+            } else {
+                Cow::Owned(canon)
+            };
+            ctx.push(Found::new(
+                IocType::Ipv6,
+                s,
+                e,
+                Cow::Borrowed(cand),
+                refanged,
+            ));
         }
     }
 }
@@ -692,21 +794,33 @@ pub(super) fn scan_ipv4<'a>(ctx: &mut Ctx<'a, '_>) {
         let Some((end, octets)) = parse_ipv4(b, start, defanged) else {
             continue;
         };
-        if b.get(end).is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_') {
+        if b.get(end)
+            .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_')
+        {
             continue;
         }
-        if let Some(n) = dot_token(b, end, defanged) {
-            if b.get(end + n).is_some_and(|c| c.is_ascii_alphanumeric()) {
-                continue;
-            }
+        if let Some(n) = dot_token(b, end, defanged)
+            && b.get(end + n).is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            continue;
         }
         if ctx.v6_spans.iter().any(|&(s, e)| start >= s && end <= e) {
             continue;
         }
         let obs = &text[start..end];
         let canon = ipv4_string(octets);
-        let refanged = if canon == obs { Cow::Borrowed(obs) } else { Cow::Owned(canon) };
-        ctx.push(Found::new(IocType::Ipv4, start, end, Cow::Borrowed(obs), refanged));
+        let refanged = if canon == obs {
+            Cow::Borrowed(obs)
+        } else {
+            Cow::Owned(canon)
+        };
+        ctx.push(Found::new(
+            IocType::Ipv4,
+            start,
+            end,
+            Cow::Borrowed(obs),
+            refanged,
+        ));
         i = end;
     }
 }
@@ -714,7 +828,8 @@ pub(super) fn scan_ipv4<'a>(ctx: &mut Ctx<'a, '_>) {
 /// Whether a dot token ends at `i` with a letter or digit before it.
 fn ends_with_dot_after_alnum(b: &[u8], i: usize, defanged: bool) -> bool {
     for n in [1usize, 3, 5] {
-        if i > n && dot_token(b, i - n, defanged) == Some(n) && b[i - n - 1].is_ascii_alphanumeric() {
+        if i > n && dot_token(b, i - n, defanged) == Some(n) && b[i - n - 1].is_ascii_alphanumeric()
+        {
             return true;
         }
     }

@@ -74,7 +74,7 @@ impl<'a, 'o> Ctx<'a, 'o> {
 
     #[inline]
     pub fn wants(&self, ty: &IocType) -> bool {
-        self.opts.wants(&ty)
+        self.opts.wants(ty)
     }
 
     #[inline]
@@ -107,7 +107,9 @@ pub(crate) fn scan<'a>(text: &'a str, opts: &Options) -> Vec<Found<'a>> {
             net::scan_names(&mut ctx);
         }
     }
-    if opts.wants(&IocType::Md5Hash) || opts.wants(&IocType::Sha1Hash) || opts.wants(&IocType::Sha256Hash)
+    if opts.wants(&IocType::Md5Hash)
+        || opts.wants(&IocType::Sha1Hash)
+        || opts.wants(&IocType::Sha256Hash)
     {
         files::scan_hashes(&mut ctx);
     }

@@ -66,9 +66,11 @@ mod archive;
 mod detect;
 mod engine;
 mod frame;
+mod fuzz;
 mod scan;
 
 pub use frame::{Unpacked, UnpackedFrame};
+pub use fuzz::fuzz_one;
 
 use crate::error::Result;
 use polars::prelude::DataFrame;
