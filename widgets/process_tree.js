@@ -2,7 +2,7 @@
  * Renders lazily: only the children of expanded nodes are in the DOM, and a
  * node with many children shows them a page at a time, so a tree of tens of
  * thousands of processes stays responsive. Every value from the data is put
- * in the page with textContent (never innerHTML). */
+ * in the page with textContent, never parsed as markup. */
 (function () {
   "use strict";
   if (window.hbProcTree) { return; }

@@ -4,6 +4,7 @@
 pub mod iocs;
 pub mod output;
 pub mod proctree;
+pub mod query;
 pub mod unpack;
 
 use crate::error::Result;
@@ -45,6 +46,8 @@ pub enum Command {
     Proctree(proctree::ProctreeArgs),
     /// Decode base64 (recursively) and unpack gzip/zip/tar in text, a file or a frame column.
     Unpack(unpack::UnpackArgs),
+    /// Query libraries: list, show, render and run queries; SQL over local files; Security-Datasets.
+    Query(query::QueryArgs),
 }
 
 /// Runs a parsed command line.
@@ -66,5 +69,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Iocs(args) => iocs::run(args, &out),
         Command::Unpack(args) => unpack::run(args, &out),
         Command::Proctree(args) => proctree::run(args, &out),
+        Command::Query(args) => query::run(args, &out),
     }
 }

@@ -39,7 +39,12 @@ pub struct UnpackArgs {
     #[arg(long, requires = "file")]
     pub binary: bool,
     /// Unpack a column of this data file (CSV, JSON, NDJSON, Parquet).
-    #[arg(long, value_name = "FILE", requires = "column", conflicts_with = "text")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "column",
+        conflicts_with = "text"
+    )]
     pub input: Option<PathBuf>,
     /// The column to unpack, with --input.
     #[arg(long, requires = "input")]
@@ -126,6 +131,16 @@ fn write_text(text: &str, out: &OutputOptions) -> Result<()> {
 /// Runs `huntbook unpack`.
 pub fn run(args: UnpackArgs, out: &OutputOptions) -> Result<()> {
     let unpacker = args.unpacker();
+    if (args.lines || args.binary) && args.file.is_none() {
+        return Err(Error::invalid(
+            if args.lines {
+                "option '--lines'"
+            } else {
+                "option '--binary'"
+            },
+            "needs --file FILE",
+        ));
+    }
     if let (Some(path), true) = (&args.file, args.binary) {
         let result = unpacker.unpack_bytes(&read_bytes(path)?)?;
         if args.decoded {
@@ -171,16 +186,24 @@ pub fn run(args: UnpackArgs, out: &OutputOptions) -> Result<()> {
 /// nothing decoded), one a line.
 fn decoded_lines(input: &DataFrame, column: &str, items: &DataFrame) -> Result<String> {
     let ctx = "collecting decoded strings";
-    let values = input.column(column).ctx(ctx)?.cast(&DataType::String).ctx(ctx)?;
+    let values = input
+        .column(column)
+        .ctx(ctx)?
+        .cast(&DataType::String)
+        .ctx(ctx)?;
     let values = values.str().ctx(ctx)?;
     let mut decoded: Vec<Option<String>> = values.iter().map(|v| v.map(str::to_string)).collect();
     let idx = items.column("src_index").ctx(ctx)?.idx().ctx(ctx)?;
-    let full = items.column("full_decoded_string").ctx(ctx)?.str().ctx(ctx)?;
+    let full = items
+        .column("full_decoded_string")
+        .ctx(ctx)?
+        .str()
+        .ctx(ctx)?;
     for (i, f) in idx.iter().zip(full.iter()) {
-        if let (Some(i), Some(f)) = (i, f) {
-            if let Some(slot) = decoded.get_mut(i as usize) {
-                *slot = Some(f.to_string());
-            }
+        if let (Some(i), Some(f)) = (i, f)
+            && let Some(slot) = decoded.get_mut(i as usize)
+        {
+            *slot = Some(f.to_string());
         }
     }
     let mut text = String::new();

@@ -58,7 +58,15 @@ pub const MAX_SETTINGS_BYTES: u64 = 4 << 20;
 
 /// Key names (lower case, substrings) whose inline values are secrets.
 const SECRET_KEYS: &[&str] = &[
-    "authkey", "apikey", "apiid", "secret", "password", "pwd", "token", "connectionstring", "privatekey",
+    "authkey",
+    "apikey",
+    "apiid",
+    "secret",
+    "password",
+    "pwd",
+    "token",
+    "connectionstring",
+    "privatekey",
 ];
 
 fn is_secret_key(key: &str) -> bool {
@@ -71,7 +79,10 @@ fn secret_ref(v: &Value) -> Option<Secret> {
     let text = |v: &Value| match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
-        other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
     };
     if let Some(n) = m.get("EnvironmentVar") {
         return Some(Secret::EnvVar(text(n)));
@@ -113,7 +124,12 @@ impl ProviderSettings {
         let mut args = BTreeMap::new();
         if let Some(Value::Mapping(a)) = v.get("Args") {
             for (k, val) in a {
-                let key = k.as_str().map(String::from).unwrap_or_else(|| serde_yaml::to_string(k).unwrap_or_default().trim().to_string());
+                let key = k.as_str().map(String::from).unwrap_or_else(|| {
+                    serde_yaml::to_string(k)
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string()
+                });
                 let arg = match secret_ref(val) {
                     Some(s) => ArgValue::Secret(s),
                     None if is_secret_key(&key) => match val {
@@ -147,7 +163,10 @@ impl ProviderSettings {
     /// A list argument (`data_paths: [a, b]`, or one string).
     pub fn arg_list(&self, name: &str) -> Vec<String> {
         match self.args.get(name) {
-            Some(ArgValue::Value(Value::Sequence(items))) => items.iter().filter_map(|i| i.as_str().map(String::from)).collect(),
+            Some(ArgValue::Value(Value::Sequence(items))) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(String::from))
+                .collect(),
             Some(ArgValue::Value(Value::String(s))) => vec![s.clone()],
             _ => Vec::new(),
         }
@@ -205,12 +224,18 @@ fn merge(base: &mut Mapping, over: &Mapping) {
 }
 
 fn home() -> Option<PathBuf> {
-    std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).filter(|h| !h.is_empty()).map(PathBuf::from)
+    std::env::var_os("HOME")
+        .or_else(|| std::env::var_os("USERPROFILE"))
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
 }
 
 /// Expands a leading `~/` with the home folder.
 pub fn expand_home(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/").or_else(|| path.strip_prefix("~\\")), home()) {
+    match (
+        path.strip_prefix("~/").or_else(|| path.strip_prefix("~\\")),
+        home(),
+    ) {
         (Some(rest), Some(h)) => h.join(rest),
         _ if path == "~" => home().unwrap_or_else(|| PathBuf::from(path)),
         _ => PathBuf::from(path),
@@ -222,7 +247,10 @@ fn read_yaml(path: &Path) -> Result<Mapping> {
     if meta.len() > MAX_SETTINGS_BYTES {
         return Err(Error::invalid(
             format!("settings file '{}'", path.display()),
-            format!("{} bytes, more than the limit of {MAX_SETTINGS_BYTES}", meta.len()),
+            format!(
+                "{} bytes, more than the limit of {MAX_SETTINGS_BYTES}",
+                meta.len()
+            ),
         ));
     }
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
@@ -230,17 +258,24 @@ fn read_yaml(path: &Path) -> Result<Mapping> {
 }
 
 fn parse_yaml(text: &str, label: &str) -> Result<Mapping> {
-    let v: Value = serde_yaml::from_str(text)
-        .map_err(|e| Error::invalid(format!("settings file '{label}'"), format!("not valid YAML: {e}")))?;
+    let v: Value = serde_yaml::from_str(text).map_err(|e| {
+        Error::invalid(
+            format!("settings file '{label}'"),
+            format!("not valid YAML: {e}"),
+        )
+    })?;
     match v {
         Value::Mapping(m) => Ok(m),
         Value::Null => Ok(Mapping::new()),
         other => Err(Error::invalid(
             format!("settings file '{label}'"),
-            format!("must be a mapping of sections, not {}", match other {
-                Value::Sequence(_) => "a list",
-                _ => "a single value",
-            }),
+            format!(
+                "must be a mapping of sections, not {}",
+                match other {
+                    Value::Sequence(_) => "a list",
+                    _ => "a single value",
+                }
+            ),
         )),
     }
 }
@@ -253,9 +288,16 @@ impl Settings {
         let text = format!(
             "QueryDefinitions:\n  Default: [{q}]\nDataProviders:\n  LocalData:\n    Args:\n      data_paths: [{d}]\n",
             q = serde_json::Value::String(queries.display().to_string()),
-            d = serde_json::Value::String(data.join("msticpy/testdata-converted/localdata").display().to_string()),
+            d = serde_json::Value::String(
+                data.join("msticpy/testdata-converted/localdata")
+                    .display()
+                    .to_string()
+            ),
         );
-        Self { root: parse_yaml(&text, "defaults").unwrap_or_default(), sources: Vec::new() }
+        Self {
+            root: parse_yaml(&text, "defaults").unwrap_or_default(),
+            sources: Vec::new(),
+        }
     }
 
     /// Finds and merges the settings files (see the module docs).
@@ -303,7 +345,11 @@ impl Settings {
     pub fn get(&self, path: &str) -> Option<&Value> {
         let mut cur: Option<&Value> = None;
         for (i, part) in path.split('.').enumerate() {
-            cur = if i == 0 { self.root.get(part) } else { cur?.get(part) };
+            cur = if i == 0 {
+                self.root.get(part)
+            } else {
+                cur?.get(part)
+            };
             cur?;
         }
         cur
@@ -311,12 +357,17 @@ impl Settings {
 
     /// The section names present.
     pub fn sections(&self) -> Vec<String> {
-        self.root.keys().filter_map(|k| k.as_str().map(String::from)).collect()
+        self.root
+            .keys()
+            .filter_map(|k| k.as_str().map(String::from))
+            .collect()
     }
 
     /// `AzureSentinel.Workspaces`, in file order.
     pub fn workspaces(&self) -> Vec<Workspace> {
-        let Some(Value::Mapping(ws)) = self.get("AzureSentinel.Workspaces") else { return Vec::new() };
+        let Some(Value::Mapping(ws)) = self.get("AzureSentinel.Workspaces") else {
+            return Vec::new();
+        };
         let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(String::from);
         ws.iter()
             .filter_map(|(k, v)| {
@@ -335,13 +386,23 @@ impl Settings {
     /// A workspace by name (`Default` when `None`).
     pub fn workspace(&self, name: Option<&str>) -> Result<Workspace> {
         let want = name.unwrap_or("Default");
-        self.workspaces().into_iter().find(|w| w.name.eq_ignore_ascii_case(want)).ok_or_else(|| {
-            let have: Vec<String> = self.workspaces().into_iter().map(|w| w.name).collect();
-            Error::invalid(
-                format!("workspace '{want}'"),
-                format!("not in AzureSentinel.Workspaces (have: {})", if have.is_empty() { "none".into() } else { have.join(", ") }),
-            )
-        })
+        self.workspaces()
+            .into_iter()
+            .find(|w| w.name.eq_ignore_ascii_case(want))
+            .ok_or_else(|| {
+                let have: Vec<String> = self.workspaces().into_iter().map(|w| w.name).collect();
+                Error::invalid(
+                    format!("workspace '{want}'"),
+                    format!(
+                        "not in AzureSentinel.Workspaces (have: {})",
+                        if have.is_empty() {
+                            "none".into()
+                        } else {
+                            have.join(", ")
+                        }
+                    ),
+                )
+            })
     }
 
     /// The providers of one section, in file order.
@@ -377,7 +438,9 @@ impl Settings {
 
     /// One provider by section and name (case-insensitive).
     pub fn provider(&self, section: &str, name: &str) -> Option<ProviderSettings> {
-        self.providers(section).into_iter().find(|p| p.name.eq_ignore_ascii_case(name))
+        self.providers(section)
+            .into_iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
     }
 
     /// Query folders: huntbook's bundled library (MSTICPy's
@@ -395,7 +458,12 @@ impl Settings {
     /// Settings paths whose secrets point at Key Vault (unsupported).
     pub fn key_vault_entries(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for section in ["TIProviders", "DataProviders", "OtherProviders", "ContextProviders"] {
+        for section in [
+            "TIProviders",
+            "DataProviders",
+            "OtherProviders",
+            "ContextProviders",
+        ] {
             for p in self.providers(section) {
                 for (k, v) in &p.args {
                     if let ArgValue::Secret(Secret::KeyVault(_)) = v {
@@ -427,7 +495,9 @@ fn mask(v: &Value, secret_key: bool) -> Value {
                 })
                 .collect(),
         ),
-        Value::Sequence(items) => Value::Sequence(items.iter().map(|i| mask(i, secret_key)).collect()),
+        Value::Sequence(items) => {
+            Value::Sequence(items.iter().map(|i| mask(i, secret_key)).collect())
+        }
         Value::String(_) | Value::Number(_) if secret_key => Value::String("********".into()),
         other => other.clone(),
     }
@@ -476,8 +546,23 @@ impl NotebookDisplay for Settings {
     fn to_html(&self) -> String {
         let mut b = HtmlBuilder::new();
         b.open("div", &[("class", "huntbook-settings")]);
-        let srcs: Vec<String> = self.sources.iter().map(|p| p.display().to_string()).collect();
-        b.element("p", &[], &format!("Settings from: {}", if srcs.is_empty() { "defaults only".into() } else { srcs.join(", ") }));
+        let srcs: Vec<String> = self
+            .sources
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        b.element(
+            "p",
+            &[],
+            &format!(
+                "Settings from: {}",
+                if srcs.is_empty() {
+                    "defaults only".into()
+                } else {
+                    srcs.join(", ")
+                }
+            ),
+        );
         b.element("pre", &[], &self.masked_yaml());
         b.close("div");
         b.finish()
@@ -517,11 +602,17 @@ DataProviders:
         let vt = s.provider("TIProviders", "virustotal").unwrap();
         assert!(vt.primary);
         assert_eq!(vt.provider.as_deref(), Some("VirusTotal"));
-        assert_eq!(vt.secret("AuthKey").unwrap(), &Secret::EnvVar("VTAUTHKEY".into()));
+        assert_eq!(
+            vt.secret("AuthKey").unwrap(),
+            &Secret::EnvVar("VTAUTHKEY".into())
+        );
         let k = s.provider("DataProviders", "Kusto-X").unwrap();
         assert_eq!(k.arg("Cluster").as_deref(), Some("https://x.example"));
         assert_eq!(k.arg("IntegratedAuth").as_deref(), Some("true"));
-        assert_eq!(k.secret("ClientSecret").unwrap().expose().unwrap(), "sup3rs3cret");
+        assert_eq!(
+            k.secret("ClientSecret").unwrap().expose().unwrap(),
+            "sup3rs3cret"
+        );
         assert_eq!(s.key_vault_entries(), ["TIProviders.OTX.Args.AuthKey"]);
         let shown = format!("{s} {s:?} {k:?} {}", s.to_html());
         assert!(!shown.contains("sup3rs3cret"), "{shown}");
@@ -530,11 +621,20 @@ DataProviders:
 
     #[test]
     fn defaults_merge_under_the_file() {
-        let s = Settings::from_yaml_str("DataProviders:\n  LocalData:\n    Args:\n      extra: 1\n", "t").unwrap();
+        let s = Settings::from_yaml_str(
+            "DataProviders:\n  LocalData:\n    Args:\n      extra: 1\n",
+            "t",
+        )
+        .unwrap();
         let ld = s.provider("DataProviders", "LocalData").unwrap();
         assert_eq!(ld.arg_list("data_paths").len(), 1);
         assert_eq!(ld.arg("extra").as_deref(), Some("1"));
-        let err = Settings::from_yaml_str("- a", "bad.yaml").unwrap_err().to_string();
-        assert_eq!(err, "invalid settings file 'bad.yaml': must be a mapping of sections, not a list");
+        let err = Settings::from_yaml_str("- a", "bad.yaml")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "invalid settings file 'bad.yaml': must be a mapping of sections, not a list"
+        );
     }
 }

@@ -86,13 +86,22 @@ mod tests {
         let s = Secret::plain("s3cr3t-value");
         assert!(!format!("{s:?}{s}").contains("s3cr3t"));
         let e = Secret::EnvVar("HUNTBOOK_TEST_SURELY_UNSET_VAR".into());
-        assert_eq!(e.to_string(), "EnvironmentVar(HUNTBOOK_TEST_SURELY_UNSET_VAR)");
+        assert_eq!(
+            e.to_string(),
+            "EnvironmentVar(HUNTBOOK_TEST_SURELY_UNSET_VAR)"
+        );
         let err = e.expose().unwrap_err().to_string();
         assert_eq!(
             err,
             "invalid secret from environment variable 'HUNTBOOK_TEST_SURELY_UNSET_VAR': the variable is not set"
         );
-        let kv = Secret::KeyVault("myvault/OTX".into()).expose().unwrap_err().to_string();
-        assert!(kv.contains("not supported") && kv.contains("EnvironmentVar"), "{kv}");
+        let kv = Secret::KeyVault("myvault/OTX".into())
+            .expose()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            kv.contains("not supported") && kv.contains("EnvironmentVar"),
+            "{kv}"
+        );
     }
 }

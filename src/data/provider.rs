@@ -27,12 +27,14 @@ use crate::data::drivers::localdata::LocalDataDriver;
 use crate::data::drivers::osquery::OsQueryDriver;
 use crate::data::drivers::security_datasets::SecurityDatasetsDriver;
 use crate::data::drivers::velociraptor::VelociraptorDriver;
-use crate::data::drivers::{BoxFuture, Completeness, Connection, Driver, QueryContext, QueryOutput, run_concurrently};
+use crate::data::drivers::{
+    BoxFuture, Completeness, Connection, Driver, QueryContext, QueryOutput, run_concurrently,
+};
 use crate::data::query::params::resolve_datetime;
 use crate::data::query::split::split_ranges;
 use crate::data::query::{
-    LoadReport, ParamValue, QueryDefinition, QueryHelp, QueryList, QueryStore, RenderContext, canonical_environment,
-    render,
+    LoadReport, ParamValue, QueryDefinition, QueryHelp, QueryList, QueryStore, RenderContext,
+    canonical_environment, render,
 };
 use crate::display::NotebookDisplay;
 use crate::error::{Error, PolarsContext, Result};
@@ -82,20 +84,38 @@ impl QueryProvider {
 
     /// LocalData over the given folders or files.
     pub fn local_data_from<P: AsRef<Path>>(paths: &[P]) -> Result<Self> {
-        let joined: Vec<String> = paths.iter().map(|p| p.as_ref().display().to_string()).collect();
-        Self::with_connection(Arc::new(LocalDataDriver::new()), &Connection::new().option("data_paths", joined.join(",")))
+        let joined: Vec<String> = paths
+            .iter()
+            .map(|p| p.as_ref().display().to_string())
+            .collect();
+        Self::with_connection(
+            Arc::new(LocalDataDriver::new()),
+            &Connection::new().option("data_paths", joined.join(",")),
+        )
     }
 
     /// OSQuery logs from folders or files (`*.log`, `*.json`).
     pub fn osquery<P: AsRef<Path>>(paths: &[P]) -> Result<Self> {
-        let joined: Vec<String> = paths.iter().map(|p| p.as_ref().display().to_string()).collect();
-        Self::with_connection(Arc::new(OsQueryDriver::new()), &Connection::new().option("data_paths", joined.join(",")))
+        let joined: Vec<String> = paths
+            .iter()
+            .map(|p| p.as_ref().display().to_string())
+            .collect();
+        Self::with_connection(
+            Arc::new(OsQueryDriver::new()),
+            &Connection::new().option("data_paths", joined.join(",")),
+        )
     }
 
     /// Velociraptor artifact files (`*.json`) from folders.
     pub fn velociraptor<P: AsRef<Path>>(paths: &[P]) -> Result<Self> {
-        let joined: Vec<String> = paths.iter().map(|p| p.as_ref().display().to_string()).collect();
-        Self::with_connection(Arc::new(VelociraptorDriver::new()), &Connection::new().option("data_paths", joined.join(",")))
+        let joined: Vec<String> = paths
+            .iter()
+            .map(|p| p.as_ref().display().to_string())
+            .collect();
+        Self::with_connection(
+            Arc::new(VelociraptorDriver::new()),
+            &Connection::new().option("data_paths", joined.join(",")),
+        )
     }
 
     /// OTRF Security-Datasets from a local copy of the repository layout.
@@ -120,8 +140,13 @@ impl QueryProvider {
                 ));
             }
         };
-        let prov = section_names.iter().find_map(|n| settings.provider("DataProviders", n));
-        let conn = Connection { settings: prov.clone(), ..Connection::new() };
+        let prov = section_names
+            .iter()
+            .find_map(|n| settings.provider("DataProviders", n));
+        let conn = Connection {
+            settings: prov.clone(),
+            ..Connection::new()
+        };
         let driver: Arc<dyn Driver> = match env.as_str() {
             "LocalData" => Arc::new(LocalDataDriver::new()),
             "OSQueryLogs" => Arc::new(OsQueryDriver::new()),
@@ -129,7 +154,10 @@ impl QueryProvider {
             _ => {
                 let root = prov
                     .as_ref()
-                    .and_then(|p| p.arg("data_path").or_else(|| p.arg_list("data_paths").into_iter().next()))
+                    .and_then(|p| {
+                        p.arg("data_path")
+                            .or_else(|| p.arg_list("data_paths").into_iter().next())
+                    })
                     .map(|p| crate::config::expand_home(&p))
                     .unwrap_or_else(|| crate::data::data_dir().join("security-datasets"));
                 Arc::new(SecurityDatasetsDriver::from_folder(root)?)
@@ -209,12 +237,19 @@ impl QueryProvider {
     /// Sets the time range used by queries whose `start`/`end` are not given
     /// (datetimes, offsets like `-7d`, ISO strings; resolved when a query
     /// renders). Without it: a day before now to a day after now.
-    pub fn set_time_range(&mut self, start: impl Into<ParamValue>, end: impl Into<ParamValue>) -> Result<()> {
+    pub fn set_time_range(
+        &mut self,
+        start: impl Into<ParamValue>,
+        end: impl Into<ParamValue>,
+    ) -> Result<()> {
         let (s, e) = (start.into(), end.into());
         let now = Utc::now();
         let (rs, re) = (resolve_datetime(&s, now)?, resolve_datetime(&e, now)?);
         if re < rs {
-            return Err(Error::invalid("time range", format!("end {re} is before start {rs}")));
+            return Err(Error::invalid(
+                "time range",
+                format!("end {re} is before start {rs}"),
+            ));
         }
         self.time_range = Some((s, e));
         Ok(())
@@ -268,6 +303,9 @@ pub struct QueryRun<'a> {
     max_rows: Option<usize>,
 }
 
+/// One time chunk of a split query: start, end, query text.
+pub type Chunk = (DateTime<Utc>, DateTime<Utc>, String);
+
 /// What happened to one time chunk of a split query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChunkOutcome {
@@ -315,7 +353,11 @@ impl NotebookDisplay for QueryResult {
     fn to_html(&self) -> String {
         let mut b = HtmlBuilder::new();
         if let Completeness::Partial { reason } = &self.completeness {
-            b.element("p", &[("style", "color:#a40")], &format!("Partial result: {reason}"));
+            b.element(
+                "p",
+                &[("style", "color:#a40")],
+                &format!("Partial result: {reason}"),
+            );
         }
         for w in &self.warnings {
             b.element("p", &[("style", "color:#a40")], w);
@@ -346,7 +388,10 @@ impl<'a> QueryRun<'a> {
     }
 
     /// Sets several parameters.
-    pub fn params<K: AsRef<str>, V: Into<ParamValue>>(mut self, values: impl IntoIterator<Item = (K, V)>) -> Self {
+    pub fn params<K: AsRef<str>, V: Into<ParamValue>>(
+        mut self,
+        values: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
         for (k, v) in values {
             self.args.push((k.as_ref().to_string(), v.into()));
         }
@@ -388,7 +433,7 @@ impl<'a> QueryRun<'a> {
     }
 
     /// The time chunks and their query text, for a split query.
-    pub fn render_chunks(&self) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>, String)>> {
+    pub fn render_chunks(&self) -> Result<Vec<Chunk>> {
         let ctx = self.provider.render_context()?;
         let first = render(&self.def, &self.args, &ctx)?;
         let (Some(start), Some(end)) = (first.start, first.end) else {
@@ -404,7 +449,11 @@ impl<'a> QueryRun<'a> {
             let mut args: Vec<(String, ParamValue)> = self
                 .args
                 .iter()
-                .filter(|(k, _)| self.def.resolve_param(k).is_none_or(|p| p.name != "start" && p.name != "end"))
+                .filter(|(k, _)| {
+                    self.def
+                        .resolve_param(k)
+                        .is_none_or(|p| p.name != "start" && p.name != "end")
+                })
                 .cloned()
                 .collect();
             args.push(("start".into(), ParamValue::Datetime(s)));
@@ -423,7 +472,14 @@ impl<'a> QueryRun<'a> {
         if !failures.is_empty() {
             let list: Vec<String> = failures
                 .iter()
-                .map(|c| format!("{} – {}: {}", c.start, c.end, c.error.as_deref().unwrap_or("")))
+                .map(|c| {
+                    format!(
+                        "{} – {}: {}",
+                        c.start,
+                        c.end,
+                        c.error.as_deref().unwrap_or("")
+                    )
+                })
                 .collect();
             return Err(Error::invalid(
                 format!("query '{name}'"),
@@ -469,24 +525,37 @@ impl<'a> QueryRun<'a> {
                     ctx.default_end
                 ));
             }
-            return Ok(QueryResult { df: out.df, query: rendered.text, chunks: Vec::new(), completeness: out.completeness, warnings });
+            return Ok(QueryResult {
+                df: out.df,
+                query: rendered.text,
+                chunks: Vec::new(),
+                completeness: out.completeness,
+                warnings,
+            });
         }
         let chunks = self.render_chunks()?;
         let mut warnings = Vec::new();
-        if let Some(s) = &self.split_by {
-            if crate::data::query::split::parse_interval(s).is_none() {
-                warnings.push(format!("split_by '{s}' is not an interval: used 1 day"));
-            }
+        if let Some(s) = &self.split_by
+            && crate::data::query::split::parse_interval(s).is_none()
+        {
+            warnings.push(format!("split_by '{s}' is not an interval: used 1 day"));
         }
         let texts: Vec<(DateTime<Utc>, DateTime<Utc>, String, QueryContext)> = chunks
             .into_iter()
             .map(|(s, e, q)| {
-                let ctx = QueryContext { query_name: Some(name.clone()), time_span: Some((s, e)), max_rows: self.max_rows, timeout: None };
+                let ctx = QueryContext {
+                    query_name: Some(name.clone()),
+                    time_span: Some((s, e)),
+                    max_rows: self.max_rows,
+                    timeout: None,
+                };
                 (s, e, q, ctx)
             })
             .collect();
-        let futures: Vec<BoxFuture<'_, Result<QueryOutput>>> =
-            texts.iter().map(|(_, _, q, ctx)| driver.execute(q, ctx)).collect();
+        let futures: Vec<BoxFuture<'_, Result<QueryOutput>>> = texts
+            .iter()
+            .map(|(_, _, q, ctx)| driver.execute(q, ctx))
+            .collect();
         let outputs = run_concurrently(futures, driver.max_parallel()).await;
         let mut frames = Vec::new();
         let mut outcomes = Vec::new();
@@ -494,24 +563,46 @@ impl<'a> QueryRun<'a> {
         for ((s, e, _, _), out) in texts.iter().zip(outputs) {
             match out {
                 Ok(o) => {
-                    outcomes.push(ChunkOutcome { start: *s, end: *e, rows: Some(o.df.height()), error: None });
+                    outcomes.push(ChunkOutcome {
+                        start: *s,
+                        end: *e,
+                        rows: Some(o.df.height()),
+                        error: None,
+                    });
                     if let Completeness::Partial { reason } = o.completeness {
                         partial.push(format!("{s} – {e}: {reason}"));
                     }
                     warnings.extend(o.warnings);
                     frames.push(o.df);
                 }
-                Err(err) => outcomes.push(ChunkOutcome { start: *s, end: *e, rows: None, error: Some(err.to_string()) }),
+                Err(err) => outcomes.push(ChunkOutcome {
+                    start: *s,
+                    end: *e,
+                    rows: None,
+                    error: Some(err.to_string()),
+                }),
             }
         }
         let failed = outcomes.iter().filter(|c| c.error.is_some()).count();
         if failed > 0 {
             partial.push(format!("{failed} of {} time chunks failed", outcomes.len()));
         }
-        let completeness = if partial.is_empty() { Completeness::Complete } else { Completeness::Partial { reason: partial.join("; ") } };
+        let completeness = if partial.is_empty() {
+            Completeness::Complete
+        } else {
+            Completeness::Partial {
+                reason: partial.join("; "),
+            }
+        };
         let df = concat_union(frames)?;
         let query = texts.first().map(|t| t.2.clone()).unwrap_or_default();
-        Ok(QueryResult { df, query, chunks: outcomes, completeness, warnings })
+        Ok(QueryResult {
+            df,
+            query,
+            chunks: outcomes,
+            completeness,
+            warnings,
+        })
     }
 }
 

@@ -173,6 +173,7 @@ impl<'a> ProcessTreeView<'a> {
         ]
         .into_iter()
         .flatten()
+        .filter(|c| self.tree.df().column(c).is_ok())
         .collect();
         f.dedup();
         f

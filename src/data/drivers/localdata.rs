@@ -68,7 +68,16 @@ pub struct LocalTable {
 
 /// Turns a file stem into a table name usable in SQL.
 pub fn table_name(stem: &str) -> String {
-    let mut s: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    let mut s: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if s.chars().next().is_none_or(|c| c.is_ascii_digit()) {
         s.insert(0, '_');
     }
@@ -127,7 +136,10 @@ impl LocalDataDriver {
     pub fn register_file(&self, path: impl AsRef<Path>) -> Result<String> {
         let path = path.as_ref();
         if !path.is_file() {
-            return Err(Error::invalid(format!("data file '{}'", path.display()), "does not exist or is not a file"));
+            return Err(Error::invalid(
+                format!("data file '{}'", path.display()),
+                "does not exist or is not a file",
+            ));
         }
         let format = LocalFormat::from_path(path).ok_or_else(|| {
             Error::invalid(
@@ -137,7 +149,14 @@ impl LocalDataDriver {
         })?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("table");
         let name = table_name(stem);
-        self.lock().insert(name.clone(), LocalTable { name: name.clone(), path: path.to_path_buf(), format });
+        self.lock().insert(
+            name.clone(),
+            LocalTable {
+                name: name.clone(),
+                path: path.to_path_buf(),
+                format,
+            },
+        );
         Ok(name)
     }
 
@@ -160,14 +179,7 @@ impl LocalDataDriver {
     /// Finds a table by table name, file name (`host_logons.csv`), or a
     /// MSTICPy file name with another extension (`host_logons.pkl`).
     pub fn find(&self, name: &str) -> Option<LocalTable> {
-        let t = self.lock();
-        let n = name.trim();
-        let stem = Path::new(n).file_stem().and_then(|s| s.to_str()).unwrap_or(n);
-        let key = table_name(stem);
-        t.get(n)
-            .or_else(|| t.get(&key))
-            .or_else(|| t.values().find(|v| v.name.eq_ignore_ascii_case(&key)))
-            .cloned()
+        find_in(&self.tables(), name)
     }
 
     /// A table as a lazy frame (nothing read yet).
@@ -180,59 +192,101 @@ impl LocalDataDriver {
         let names: Vec<String> = self.lock().keys().cloned().collect();
         Error::invalid(
             format!("LocalData table '{name}'"),
-            format!("not registered; tables: {}", if names.is_empty() { "(none)".into() } else { names.join(", ") }),
+            format!(
+                "not registered; tables: {}",
+                if names.is_empty() {
+                    "(none)".into()
+                } else {
+                    names.join(", ")
+                }
+            ),
         )
     }
 
     /// Runs a SQL query over the registered tables (those named in the
     /// query are scanned lazily).
     pub fn sql(&self, query: &str) -> Result<DataFrame> {
-        self.sql_lazy(query)?.collect().ctx(format!("running SQL query '{}'", short(query)))
+        self.sql_lazy(query)?
+            .collect()
+            .ctx(format!("running SQL query '{}'", short(query)))
     }
 
     /// Plans a SQL query over the registered tables without running it.
     pub fn sql_lazy(&self, query: &str) -> Result<LazyFrame> {
-        let mut ctx = SQLContext::new();
-        let lower = query.to_ascii_lowercase();
-        let tables = self.tables();
-        for t in &tables {
-            if mentions(&lower, &t.name.to_ascii_lowercase()) {
-                ctx.register(&t.name, scan(t)?);
-            }
-        }
-        ctx.execute(query).map_err(|e| {
-            let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
-            Error::invalid(
-                format!("SQL query '{}'", short(query)),
-                format!("{e} (tables: {})", if names.is_empty() { "(none)".into() } else { names.join(", ") }),
-            )
-        })
+        sql_lazy_in(&self.tables(), query)
     }
 
     /// Runs a query: a registered table or file name returns the table; any
     /// other text runs as SQL. `max_rows` stops early and marks the result
     /// partial.
     pub fn run(&self, query: &str, max_rows: Option<usize>) -> Result<QueryOutput> {
-        let q = query.trim();
-        let lf = match self.find(q) {
-            Some(t) if !q.contains(char::is_whitespace) => scan(&t)?,
-            _ => self.sql_lazy(q)?,
-        };
-        let lf = match max_rows {
-            Some(n) => lf.limit(n.saturating_add(1) as IdxSize),
-            None => lf,
-        };
-        let mut df = lf.collect().ctx(format!("running LocalData query '{}'", short(q)))?;
-        let mut out = QueryOutput::complete(DataFrame::empty());
-        if let Some(n) = max_rows {
-            if df.height() > n {
-                df = df.head(Some(n));
-                out.completeness = Completeness::Partial { reason: format!("stopped at the row limit of {n}") };
-            }
-        }
-        out.df = df;
-        Ok(out)
+        run_in(&self.tables(), query, max_rows)
     }
+}
+
+fn find_in(tables: &[LocalTable], name: &str) -> Option<LocalTable> {
+    let n = name.trim();
+    let stem = Path::new(n)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(n);
+    let key = table_name(stem);
+    tables
+        .iter()
+        .find(|t| t.name == n)
+        .or_else(|| tables.iter().find(|t| t.name == key))
+        .or_else(|| tables.iter().find(|t| t.name.eq_ignore_ascii_case(&key)))
+        .cloned()
+}
+
+fn sql_lazy_in(tables: &[LocalTable], query: &str) -> Result<LazyFrame> {
+    let mut ctx = SQLContext::new();
+    let lower = query.to_ascii_lowercase();
+    for t in tables {
+        if mentions(&lower, &t.name.to_ascii_lowercase()) {
+            ctx.register(&t.name, scan(t)?);
+        }
+    }
+    ctx.execute(query).map_err(|e| {
+        let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+        Error::invalid(
+            format!("SQL query '{}'", short(query)),
+            format!(
+                "{e} (tables: {})",
+                if names.is_empty() {
+                    "(none)".into()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        )
+    })
+}
+
+fn run_in(tables: &[LocalTable], query: &str, max_rows: Option<usize>) -> Result<QueryOutput> {
+    let q = query.trim();
+    let lf = match find_in(tables, q) {
+        Some(t) if !q.contains(char::is_whitespace) => scan(&t)?,
+        _ => sql_lazy_in(tables, q)?,
+    };
+    let lf = match max_rows {
+        Some(n) => lf.limit(n.saturating_add(1) as IdxSize),
+        None => lf,
+    };
+    let mut df = lf
+        .collect()
+        .ctx(format!("running LocalData query '{}'", short(q)))?;
+    let mut out = QueryOutput::complete(DataFrame::empty());
+    if let Some(n) = max_rows
+        && df.height() > n
+    {
+        df = df.head(Some(n));
+        out.completeness = Completeness::Partial {
+            reason: format!("stopped at the row limit of {n}"),
+        };
+    }
+    out.df = df;
+    Ok(out)
 }
 
 fn short(q: &str) -> String {
@@ -266,21 +320,36 @@ fn scan(t: &LocalTable) -> Result<LazyFrame> {
     let ctx = || format!("reading table '{}' from '{}'", t.name, t.path.display());
     let path_str = t.path.to_string_lossy().to_string();
     let lf = match t.format {
-        LocalFormat::Csv | LocalFormat::Tsv => LazyCsvReader::new(PlRefPath::new(path_str.as_str()))
-            .with_has_header(true)
-            .with_separator(if t.format == LocalFormat::Tsv { b'\t' } else { b',' })
-            .with_infer_schema_length(Some(10_000))
-            .with_try_parse_dates(true)
-            .finish()
-            .ctx(ctx())?,
+        LocalFormat::Csv | LocalFormat::Tsv => {
+            LazyCsvReader::new(PlRefPath::new(path_str.as_str()))
+                .with_has_header(true)
+                .with_separator(if t.format == LocalFormat::Tsv {
+                    b'\t'
+                } else {
+                    b','
+                })
+                .with_infer_schema_length(Some(10_000))
+                .with_try_parse_dates(true)
+                .finish()
+                .ctx(ctx())?
+        }
         LocalFormat::Ndjson => LazyJsonLineReader::new(PlRefPath::new(path_str.as_str()))
             .with_infer_schema_length(std::num::NonZeroUsize::new(10_000))
             .finish()
             .ctx(ctx())?,
-        LocalFormat::Parquet => LazyFrame::scan_parquet(PlRefPath::new(path_str.as_str()), ScanArgsParquet::default()).ctx(ctx())?,
+        LocalFormat::Parquet => LazyFrame::scan_parquet(
+            PlRefPath::new(path_str.as_str()),
+            ScanArgsParquet::default(),
+        )
+        .ctx(ctx())?,
         LocalFormat::Json => {
-            let file = std::fs::File::open(&t.path).map_err(|e| Error::io("reading", &t.path, e))?;
-            JsonReader::new(file).with_json_format(JsonFormat::Json).finish().ctx(ctx())?.lazy()
+            let file =
+                std::fs::File::open(&t.path).map_err(|e| Error::io("reading", &t.path, e))?;
+            JsonReader::new(file)
+                .with_json_format(JsonFormat::Json)
+                .finish()
+                .ctx(ctx())?
+                .lazy()
         }
     };
     utc_datetimes(lf).map_err(|e| match e {
@@ -296,14 +365,24 @@ fn utc_datetimes(mut lf: LazyFrame) -> Result<LazyFrame> {
     for (name, dtype) in schema.iter() {
         if let DataType::Datetime(_, tz) = dtype {
             let e = match tz {
-                None => col(name.clone()).dt().replace_time_zone(Some(TimeZone::UTC), lit("raise"), NonExistent::Raise),
-                Some(z) if *z != TimeZone::UTC => col(name.clone()).dt().convert_time_zone(TimeZone::UTC),
+                None => col(name.clone()).dt().replace_time_zone(
+                    Some(TimeZone::UTC),
+                    lit("raise"),
+                    NonExistent::Raise,
+                ),
+                Some(z) if *z != TimeZone::UTC => {
+                    col(name.clone()).dt().convert_time_zone(TimeZone::UTC)
+                }
                 Some(_) => continue,
             };
             exprs.push(e);
         }
     }
-    Ok(if exprs.is_empty() { lf } else { lf.with_columns(exprs) })
+    Ok(if exprs.is_empty() {
+        lf
+    } else {
+        lf.with_columns(exprs)
+    })
 }
 
 impl Driver for LocalDataDriver {
@@ -322,7 +401,11 @@ impl Driver for LocalDataDriver {
                 paths.extend(s.arg_list("data_paths"));
             }
             if let Some(p) = connection.options.get("data_paths") {
-                paths.extend(p.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()));
+                paths.extend(
+                    p.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty()),
+                );
             }
             for p in paths {
                 let path = crate::config::expand_home(&p);
@@ -336,8 +419,21 @@ impl Driver for LocalDataDriver {
         })
     }
 
-    fn execute<'a>(&'a self, query: &'a str, context: &'a QueryContext) -> BoxFuture<'a, Result<QueryOutput>> {
-        Box::pin(async move { self.run(query, context.max_rows) })
+    fn execute<'a>(
+        &'a self,
+        query: &'a str,
+        context: &'a QueryContext,
+    ) -> BoxFuture<'a, Result<QueryOutput>> {
+        // polars blocks in place while collecting, which a current-thread
+        // runtime forbids: run it on the blocking pool.
+        let tables = self.tables();
+        let q = query.to_string();
+        let max_rows = context.max_rows;
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || run_in(&tables, &q, max_rows))
+                .await
+                .map_err(|e| Error::Runtime(format!("LocalData query task failed: {e}")))?
+        })
     }
 
     fn driver_queries(&self) -> Result<Vec<DriverQuery>> {
@@ -346,7 +442,13 @@ impl Driver for LocalDataDriver {
             .into_iter()
             .map(|t| DriverQuery {
                 family: "tables".into(),
-                description: format!("All rows of {}", t.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()),
+                description: format!(
+                    "All rows of {}",
+                    t.path
+                        .file_name()
+                        .map(|f| f.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                ),
                 query: t.name.clone(),
                 name: t.name,
             })
@@ -357,8 +459,16 @@ impl Driver for LocalDataDriver {
         let mut out = BTreeMap::new();
         for t in self.tables() {
             let mut lf = scan(&t)?;
-            let schema = lf.collect_schema().ctx(format!("reading the schema of '{}'", t.path.display()))?;
-            out.insert(t.name.clone(), schema.iter().map(|(n, d)| (n.to_string(), d.to_string())).collect());
+            let schema = lf
+                .collect_schema()
+                .ctx(format!("reading the schema of '{}'", t.path.display()))?;
+            out.insert(
+                t.name.clone(),
+                schema
+                    .iter()
+                    .map(|(n, d)| (n.to_string(), d.to_string()))
+                    .collect(),
+            );
         }
         Ok(out)
     }
@@ -369,7 +479,9 @@ mod tests {
     use super::*;
 
     fn driver() -> LocalDataDriver {
-        LocalDataDriver::new().with_dir(crate::data::data_dir().join("msticpy/testdata-converted/localdata")).unwrap()
+        LocalDataDriver::new()
+            .with_dir(crate::data::data_dir().join("msticpy/testdata-converted/localdata"))
+            .unwrap()
     }
 
     #[test]
@@ -377,8 +489,14 @@ mod tests {
         assert_eq!(table_name("my-file.v2"), "my_file_v2");
         assert_eq!(table_name("2024"), "_2024");
         let d = driver();
-        assert_eq!(d.find("host_logons.pkl").map(|t| t.name), Some("host_logons".to_string()));
-        assert_eq!(d.find("HOST_LOGONS").map(|t| t.name), Some("host_logons".to_string()));
+        assert_eq!(
+            d.find("host_logons.pkl").map(|t| t.name),
+            Some("host_logons".to_string())
+        );
+        assert_eq!(
+            d.find("HOST_LOGONS").map(|t| t.name),
+            Some("host_logons".to_string())
+        );
         assert!(mentions("select * from host_logons h", "host_logons"));
         assert!(!mentions("select * from host_logons_x", "host_logons"));
     }
@@ -404,7 +522,10 @@ mod tests {
         let n = df.column("n").unwrap().cast(&DataType::Int64).unwrap();
         assert_eq!(n.i64().unwrap().get(0), Some(25));
         let err = d.sql("SELECT * FROM nope").unwrap_err().to_string();
-        assert!(err.starts_with("invalid SQL query 'SELECT * FROM nope':"), "{err}");
+        assert!(
+            err.starts_with("invalid SQL query 'SELECT * FROM nope':"),
+            "{err}"
+        );
         assert!(err.contains("tables: aad_logons, alerts_list"), "{err}");
         let err = d.run("missing_table.csv", None).unwrap_err().to_string();
         assert!(err.contains("SQL query 'missing_table.csv'"), "{err}");
@@ -421,12 +542,21 @@ mod tests {
         if let Err(e) = r {
             assert!(e.to_string().contains("bad"), "{e}");
         }
-        let err = LocalDataDriver::new().with_file(dir.join("none.csv")).unwrap_err().to_string();
+        let err = LocalDataDriver::new()
+            .with_file(dir.join("none.csv"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("does not exist"), "{err}");
-        let err = LocalDataDriver::new().with_file(dir.join("x.xlsx")).unwrap_err().to_string();
+        let err = LocalDataDriver::new()
+            .with_file(dir.join("x.xlsx"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("does not exist"), "{err}");
         std::fs::write(dir.join("x.xlsx"), "x").unwrap();
-        let err = LocalDataDriver::new().with_file(dir.join("x.xlsx")).unwrap_err().to_string();
+        let err = LocalDataDriver::new()
+            .with_file(dir.join("x.xlsx"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown format"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -109,7 +109,11 @@ pub struct QueryOutput {
 impl QueryOutput {
     /// A complete result.
     pub fn complete(df: DataFrame) -> Self {
-        Self { df, completeness: Completeness::Complete, warnings: Vec::new() }
+        Self {
+            df,
+            completeness: Completeness::Complete,
+            warnings: Vec::new(),
+        }
     }
 }
 
@@ -141,7 +145,11 @@ pub trait Driver: Send + Sync + std::fmt::Debug {
     fn connect<'a>(&'a self, connection: &'a Connection) -> BoxFuture<'a, Result<()>>;
 
     /// Runs query text.
-    fn execute<'a>(&'a self, query: &'a str, context: &'a QueryContext) -> BoxFuture<'a, Result<QueryOutput>>;
+    fn execute<'a>(
+        &'a self,
+        query: &'a str,
+        context: &'a QueryContext,
+    ) -> BoxFuture<'a, Result<QueryOutput>>;
 
     /// Queries the driver offers by itself, added to the provider's library.
     fn driver_queries(&self) -> Result<Vec<DriverQuery>> {
@@ -161,7 +169,10 @@ pub trait Driver: Send + Sync + std::fmt::Debug {
 
 /// Runs futures concurrently, at most `limit` at a time, returning their
 /// outputs in input order.
-pub async fn run_concurrently<'a, T: Send + 'a>(futures: Vec<BoxFuture<'a, T>>, limit: usize) -> Vec<T> {
+pub async fn run_concurrently<'a, T: Send + 'a>(
+    futures: Vec<BoxFuture<'a, T>>,
+    limit: usize,
+) -> Vec<T> {
     use std::task::Poll;
     let limit = limit.max(1);
     let total = futures.len();

@@ -19,7 +19,9 @@
 //! # Ok::<(), huntbook::Error>(())
 //! ```
 
-use super::records::{RecordFrameBuilder, RecordOptions, epoch_seconds_to_datetime, for_each_json_line};
+use super::records::{
+    RecordFrameBuilder, RecordOptions, epoch_seconds_to_datetime, for_each_json_line,
+};
 use super::{BoxFuture, Connection, Driver, DriverQuery, QueryContext, QueryOutput};
 use crate::data::provider::concat_union;
 use crate::data::query::Dialect;
@@ -31,7 +33,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 /// Columns holding epoch seconds (after flattening).
-pub const OSQUERY_TIME_COLUMNS: &[&str] = &["unixTime", "columns_time", "columns_atime", "columns_ctime", "columns_mtime"];
+pub const OSQUERY_TIME_COLUMNS: &[&str] = &[
+    "unixTime",
+    "columns_time",
+    "columns_atime",
+    "columns_ctime",
+    "columns_mtime",
+];
 /// Longest accepted log line.
 pub const MAX_LINE_BYTES: u64 = 16 << 20;
 const MAX_DEPTH: usize = 16;
@@ -59,8 +67,15 @@ pub fn table_name(query_name: &str) -> String {
         },
         None => query_name,
     };
-    let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-    let word = if word.is_empty() { rest.to_string() } else { word };
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    let word = if word.is_empty() {
+        rest.to_string()
+    } else {
+        word
+    };
     super::localdata::table_name(&word)
 }
 
@@ -82,13 +97,19 @@ impl OsQueryDriver {
             return Ok(1);
         }
         if !path.is_dir() {
-            return Err(Error::invalid(format!("osquery log path '{}'", path.display()), "does not exist"));
+            return Err(Error::invalid(
+                format!("osquery log path '{}'", path.display()),
+                "does not exist",
+            ));
         }
         let mut files = Vec::new();
         find_files(path, "log", 0, &mut files)?;
         files.sort();
         if files.is_empty() {
-            return Err(Error::invalid(format!("osquery log folder '{}'", path.display()), "has no .log files"));
+            return Err(Error::invalid(
+                format!("osquery log folder '{}'", path.display()),
+                "has no .log files",
+            ));
         }
         for f in &files {
             self.read_file(f)?;
@@ -101,13 +122,23 @@ impl OsQueryDriver {
         let file = std::fs::File::open(path).map_err(|e| Error::io("reading", path, e))?;
         let label = format!("osquery log '{}'", path.display());
         let mut builders: BTreeMap<String, RecordFrameBuilder> = BTreeMap::new();
-        let opts = RecordOptions::new().flatten(true).time_columns(Vec::<String>::new());
+        let opts = RecordOptions::new()
+            .flatten(true)
+            .time_columns(Vec::<String>::new());
         for_each_json_line(BufReader::new(file), &label, MAX_LINE_BYTES, |line, rec| {
             let name = match rec.get("name") {
                 Some(serde_json::Value::String(n)) => n.clone(),
-                _ => return Err(Error::invalid(format!("{label} line {line}"), "record has no string 'name' (the query name)")),
+                _ => {
+                    return Err(Error::invalid(
+                        format!("{label} line {line}"),
+                        "record has no string 'name' (the query name)",
+                    ));
+                }
             };
-            builders.entry(name).or_insert_with(|| RecordFrameBuilder::new(opts.clone())).push_record(rec)
+            builders
+                .entry(name)
+                .or_insert_with(|| RecordFrameBuilder::new(opts.clone()))
+                .push_record(rec)
         })?;
         if builders.is_empty() {
             return Err(Error::invalid(label, "no log records"));
@@ -145,25 +176,40 @@ impl OsQueryDriver {
             _ => {
                 return Err(Error::invalid(
                     format!("osquery table '{name}'"),
-                    format!("no data loaded for it; tables: {}", tables.keys().cloned().collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "no data loaded for it; tables: {}",
+                        tables.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
                 ));
             }
         };
-        let frames: Vec<DataFrame> = names.iter().filter_map(|n| st.events.get(n).cloned()).collect();
+        let frames: Vec<DataFrame> = names
+            .iter()
+            .filter_map(|n| st.events.get(n).cloned())
+            .collect();
         concat_union(frames)
     }
 }
 
 /// `.` → `_`, epoch columns → datetimes, prefixes dropped.
 fn tidy(df: &mut DataFrame) -> Result<()> {
-    let old: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let old: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     for n in &old {
         if n.contains('.') {
-            df.rename(n, n.replace('.', "_").into()).ctx("renaming osquery columns")?;
+            df.rename(n, n.replace('.', "_").into())
+                .ctx("renaming osquery columns")?;
         }
     }
     epoch_seconds_to_datetime(df, OSQUERY_TIME_COLUMNS)?;
-    let cols: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let cols: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     let existing: BTreeSet<String> = cols.iter().cloned().collect();
     let mut used: BTreeSet<String> = BTreeSet::new();
     for c in &cols {
@@ -188,7 +234,12 @@ fn tidy(df: &mut DataFrame) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn find_files(dir: &Path, ext: &str, depth: usize, out: &mut Vec<PathBuf>) -> Result<()> {
+pub(crate) fn find_files(
+    dir: &Path,
+    ext: &str,
+    depth: usize,
+    out: &mut Vec<PathBuf>,
+) -> Result<()> {
     if depth > MAX_DEPTH {
         return Ok(());
     }
@@ -198,7 +249,11 @@ pub(crate) fn find_files(dir: &Path, ext: &str, depth: usize, out: &mut Vec<Path
         let ft = e.file_type().map_err(|e| Error::io("reading", &p, e))?;
         if ft.is_dir() {
             find_files(&p, ext, depth + 1, out)?;
-        } else if ft.is_file() && p.extension().and_then(|x| x.to_str()).is_some_and(|x| x.eq_ignore_ascii_case(ext)) {
+        } else if ft.is_file()
+            && p.extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| x.eq_ignore_ascii_case(ext))
+        {
             out.push(p);
         }
     }
@@ -211,9 +266,16 @@ pub(crate) fn connection_paths(connection: &Connection) -> Vec<PathBuf> {
         paths.extend(s.arg_list("data_paths"));
     }
     if let Some(p) = connection.options.get("data_paths") {
-        paths.extend(p.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()));
+        paths.extend(
+            p.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+        );
     }
-    paths.iter().map(|p| crate::config::expand_home(p)).collect()
+    paths
+        .iter()
+        .map(|p| crate::config::expand_home(p))
+        .collect()
 }
 
 impl Driver for OsQueryDriver {
@@ -227,7 +289,10 @@ impl Driver for OsQueryDriver {
         Box::pin(async move {
             let paths = connection_paths(connection);
             if paths.is_empty() && self.lock().events.is_empty() {
-                return Err(Error::invalid("OSQueryLogs connection", "no data_paths given"));
+                return Err(Error::invalid(
+                    "OSQueryLogs connection",
+                    "no data_paths given",
+                ));
             }
             for p in paths {
                 self.read_path(&p)?;
@@ -235,9 +300,17 @@ impl Driver for OsQueryDriver {
             Ok(())
         })
     }
-    fn execute<'a>(&'a self, query: &'a str, context: &'a QueryContext) -> BoxFuture<'a, Result<QueryOutput>> {
+    fn execute<'a>(
+        &'a self,
+        query: &'a str,
+        context: &'a QueryContext,
+    ) -> BoxFuture<'a, Result<QueryOutput>> {
         Box::pin(async move {
-            let name = context.query_name.as_deref().and_then(|n| n.rsplit('.').next()).filter(|n| self.tables().contains_key(*n));
+            let name = context
+                .query_name
+                .as_deref()
+                .and_then(|n| n.rsplit('.').next())
+                .filter(|n| self.tables().contains_key(*n));
             let df = self.table(name.unwrap_or(query.trim()))?;
             Ok(QueryOutput::complete(df))
         })
@@ -258,7 +331,13 @@ impl Driver for OsQueryDriver {
         let mut out = BTreeMap::new();
         for t in self.tables().keys() {
             let df = self.table(t)?;
-            out.insert(t.clone(), df.schema().iter().map(|(n, d)| (n.to_string(), d.to_string())).collect());
+            out.insert(
+                t.clone(),
+                df.schema()
+                    .iter()
+                    .map(|(n, d)| (n.to_string(), d.to_string()))
+                    .collect(),
+            );
         }
         Ok(out)
     }
@@ -270,9 +349,18 @@ mod tests {
 
     #[test]
     fn table_names_like_msticpy() {
-        assert_eq!(table_name("pack_osquery-custom-pack_processes"), "processes");
-        assert_eq!(table_name("pack_incident-response_process_memory"), "process_memory");
-        assert_eq!(table_name("pack_osquery-monitoring2-pack_osquerydb_size"), "osquerydb_size");
+        assert_eq!(
+            table_name("pack_osquery-custom-pack_processes"),
+            "processes"
+        );
+        assert_eq!(
+            table_name("pack_incident-response_process_memory"),
+            "process_memory"
+        );
+        assert_eq!(
+            table_name("pack_osquery-monitoring2-pack_osquerydb_size"),
+            "osquerydb_size"
+        );
         assert_eq!(table_name("fim"), "fim");
         assert_eq!(table_name("my-query"), "my");
     }

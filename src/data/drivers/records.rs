@@ -232,7 +232,7 @@ impl RecordFrameBuilder {
         let height = self.rows;
         let mut out = Vec::with_capacity(self.columns.len());
         for col in self.columns {
-            let parse_time = self.options.time_columns.iter().any(|t| *t == col.name);
+            let parse_time = self.options.time_columns.contains(&col.name);
             out.push(build_column(col, height, parse_time)?);
         }
         DataFrame::new(height, out).ctx("building a frame from JSON records")
@@ -282,10 +282,11 @@ fn build_column(col: ColumnBuf, height: usize, parse_time: bool) -> Result<Colum
                 Scalar::Str(s) => s,
             })
             .collect();
-        if parse_time && all_str {
-            if let Some(c) = parse_time_column(&name, height, &col.rows, &texts) {
-                return Ok(c);
-            }
+        if parse_time
+            && all_str
+            && let Some(c) = parse_time_column(&name, height, &col.rows, &texts)
+        {
+            return Ok(c);
         }
         Column::new(name, scatter(height, &col.rows, texts.into_iter()))
     };
@@ -379,15 +380,18 @@ pub fn for_each_json_line<R: std::io::BufRead>(
             line = &line[3..];
         }
         let text = std::str::from_utf8(line)
-            .map_err(|e| Error::invalid(format!("{label} line {line_no}"), format!("not UTF-8: {e}")))?
+            .map_err(|e| {
+                Error::invalid(format!("{label} line {line_no}"), format!("not UTF-8: {e}"))
+            })?
             .trim();
         if text.is_empty() {
             continue;
         }
-        let record: Map<String, Value> = serde_json::from_str(text).map_err(|source| Error::Json {
-            context: format!("{label} line {line_no}: expected one JSON object per line"),
-            source,
-        })?;
+        let record: Map<String, Value> =
+            serde_json::from_str(text).map_err(|source| Error::Json {
+                context: format!("{label} line {line_no}: expected one JSON object per line"),
+                source,
+            })?;
         each(line_no, record)?;
     }
 }
@@ -406,11 +410,18 @@ pub fn epoch_seconds_to_datetime(df: &mut DataFrame, names: &[&str]) -> Result<(
             continue;
         }
         let Ok(fl) = as_f.f64() else { continue };
-        let ns: Vec<Option<i64>> = fl.iter().map(|v| v.map(|s| (s * 1e9).round() as i64)).collect();
+        let ns: Vec<Option<i64>> = fl
+            .iter()
+            .map(|v| v.map(|s| (s * 1e9).round() as i64))
+            .collect();
         let dt = Series::new((*name).into(), ns)
-            .cast(&DataType::Datetime(TimeUnit::Nanoseconds, Some(TimeZone::UTC)))
+            .cast(&DataType::Datetime(
+                TimeUnit::Nanoseconds,
+                Some(TimeZone::UTC),
+            ))
             .ctx(format!("converting column '{name}' from epoch seconds"))?;
-        df.replace(name, dt.into_column()).ctx(format!("converting column '{name}'"))?;
+        df.replace(name, dt.into_column())
+            .ctx(format!("converting column '{name}'"))?;
     }
     Ok(())
 }

@@ -39,9 +39,11 @@ use std::sync::RwLock;
 use std::time::Duration;
 
 /// The upstream repository's raw-file base URL.
-pub const DEFAULT_BASE_URL: &str = "https://raw.githubusercontent.com/OTRF/Security-Datasets/master/";
+pub const DEFAULT_BASE_URL: &str =
+    "https://raw.githubusercontent.com/OTRF/Security-Datasets/master/";
 /// The upstream repository's file listing (a git tree listing in JSON).
-pub const DEFAULT_CATALOGUE_URL: &str = "https://api.github.com/repos/OTRF/Security-Datasets/git/trees/master?recursive=1";
+pub const DEFAULT_CATALOGUE_URL: &str =
+    "https://api.github.com/repos/OTRF/Security-Datasets/git/trees/master?recursive=1";
 /// Largest metadata file downloaded.
 const MAX_METADATA_BYTES: u64 = 1 << 20;
 /// Largest catalogue listing downloaded.
@@ -108,13 +110,20 @@ fn scalar_text(v: &Value) -> Option<String> {
 /// The repository path of a link (`…/master/datasets/x.zip` → `datasets/x.zip`),
 /// checked to stay inside the repository.
 pub fn repo_path(link: &str) -> Option<String> {
-    let idx = link.find("/datasets/").map(|i| i + 1).or_else(|| link.starts_with("datasets/").then_some(0))?;
+    let idx = link
+        .find("/datasets/")
+        .map(|i| i + 1)
+        .or_else(|| link.starts_with("datasets/").then_some(0))?;
     let rel = link.get(idx..)?.split(['?', '#']).next()?;
     safe_relative(rel).then(|| rel.to_string())
 }
 
 fn safe_relative(rel: &str) -> bool {
-    !rel.is_empty() && !rel.contains('\\') && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_)))
+    !rel.is_empty()
+        && !rel.contains('\\')
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
 }
 
 impl DatasetMeta {
@@ -123,7 +132,10 @@ impl DatasetMeta {
         let s = |k: &str| v.get(k).and_then(scalar_text).unwrap_or_default();
         let id = s("id");
         if id.is_empty() {
-            return Err(Error::invalid(format!("dataset metadata '{label}'"), "has no 'id'"));
+            return Err(Error::invalid(
+                format!("dataset metadata '{label}'"),
+                "has no 'id'",
+            ));
         }
         let mut techniques = Vec::new();
         let mut tactics = Vec::new();
@@ -178,7 +190,12 @@ impl DatasetMeta {
     }
 
     fn haystack(&self) -> String {
-        let mut parts = vec![self.id.clone(), self.title.clone(), self.description.clone(), self.kind.clone()];
+        let mut parts = vec![
+            self.id.clone(),
+            self.title.clone(),
+            self.description.clone(),
+            self.kind.clone(),
+        ];
         parts.extend(self.platforms.iter().cloned());
         parts.extend(self.tags.iter().cloned());
         parts.extend(self.techniques.iter().cloned());
@@ -269,7 +286,9 @@ impl FetchOptions {
     }
 
     fn listing_url(&self) -> String {
-        self.catalogue_url.clone().unwrap_or_else(|| format!("{}catalogue.json", self.base_url))
+        self.catalogue_url
+            .clone()
+            .unwrap_or_else(|| format!("{}catalogue.json", self.base_url))
     }
 
     fn client(&self) -> Result<reqwest::Client> {
@@ -284,19 +303,36 @@ impl FetchOptions {
 /// GETs a URL into memory, refusing more than `max` bytes.
 async fn get_bounded(client: &reqwest::Client, url: &str, max: u64) -> Result<Vec<u8>> {
     let what = || format!("download '{url}'");
-    let mut resp = client.get(url).send().await.map_err(|e| Error::invalid(what(), e.to_string()))?;
+    let mut resp = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| Error::invalid(what(), e.to_string()))?;
     if !resp.status().is_success() {
-        return Err(Error::invalid(what(), format!("HTTP status {}", resp.status())));
+        return Err(Error::invalid(
+            what(),
+            format!("HTTP status {}", resp.status()),
+        ));
     }
-    if let Some(n) = resp.content_length() {
-        if n > max {
-            return Err(Error::invalid(what(), format!("{n} bytes, more than the limit of {max}")));
-        }
+    if let Some(n) = resp.content_length()
+        && n > max
+    {
+        return Err(Error::invalid(
+            what(),
+            format!("{n} bytes, more than the limit of {max}"),
+        ));
     }
     let mut buf = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| Error::invalid(what(), e.to_string()))? {
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| Error::invalid(what(), e.to_string()))?
+    {
         if buf.len() as u64 + chunk.len() as u64 > max {
-            return Err(Error::invalid(what(), format!("more than the limit of {max} bytes")));
+            return Err(Error::invalid(
+                what(),
+                format!("more than the limit of {max} bytes"),
+            ));
         }
         buf.extend_from_slice(&chunk);
     }
@@ -325,7 +361,10 @@ impl SecurityDatasets {
     pub fn from_folder(root: impl AsRef<Path>) -> Result<Self> {
         let root = root.as_ref();
         if !root.is_dir() {
-            return Err(Error::invalid(format!("Security-Datasets folder '{}'", root.display()), "is not a folder"));
+            return Err(Error::invalid(
+                format!("Security-Datasets folder '{}'", root.display()),
+                "is not a folder",
+            ));
         }
         let mut files = Vec::new();
         find_metadata(root, 0, &mut files)?;
@@ -340,12 +379,18 @@ impl SecurityDatasets {
         for f in files {
             let text = std::fs::read_to_string(&f).map_err(|e| Error::io("reading", &f, e))?;
             let v: Value = serde_yaml::from_str(&text).map_err(|e| {
-                Error::invalid(format!("dataset metadata '{}'", f.display()), format!("not valid YAML: {e}"))
+                Error::invalid(
+                    format!("dataset metadata '{}'", f.display()),
+                    format!("not valid YAML: {e}"),
+                )
             })?;
             datasets.push(DatasetMeta::from_value(&v, &f.display().to_string())?);
         }
         datasets.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(Self { datasets, source: Source::Folder(root.to_path_buf()) })
+        Ok(Self {
+            datasets,
+            source: Source::Folder(root.to_path_buf()),
+        })
     }
 
     /// Reads MSTICPy's catalogue cache (`mordor_cache.json`: metadata path →
@@ -354,7 +399,10 @@ impl SecurityDatasets {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
         let datasets = parse_catalogue_cache(&text, &path.display().to_string())?;
-        let source = Source::Folder(root.map(Path::to_path_buf).unwrap_or_else(|| path.parent().unwrap_or(Path::new(".")).to_path_buf()));
+        let source = Source::Folder(
+            root.map(Path::to_path_buf)
+                .unwrap_or_else(|| path.parent().unwrap_or(Path::new(".")).to_path_buf()),
+        );
         Ok(Self { datasets, source })
     }
 
@@ -368,23 +416,32 @@ impl SecurityDatasets {
     pub async fn fetch_async(options: FetchOptions) -> Result<Self> {
         let cache = options.cache_dir.join("catalogue.json");
         if cache.is_file() && !options.refresh {
-            let text = std::fs::read_to_string(&cache).map_err(|e| Error::io("reading", &cache, e))?;
+            let text =
+                std::fs::read_to_string(&cache).map_err(|e| Error::io("reading", &cache, e))?;
             let datasets = parse_catalogue_cache(&text, &cache.display().to_string())?;
-            return Ok(Self { datasets, source: Source::Remote(options) });
+            return Ok(Self {
+                datasets,
+                source: Source::Remote(options),
+            });
         }
         let client = options.client()?;
         let url = options.listing_url();
         let listing = get_bounded(&client, &url, MAX_LISTING_BYTES).await?;
-        let json: serde_json::Value = serde_json::from_slice(&listing).map_err(|source| Error::Json {
-            context: format!("catalogue listing '{url}'"),
-            source,
-        })?;
+        let json: serde_json::Value =
+            serde_json::from_slice(&listing).map_err(|source| Error::Json {
+                context: format!("catalogue listing '{url}'"),
+                source,
+            })?;
         let mut cache_map = serde_json::Map::new();
         if let Some(tree) = json.get("tree").and_then(|t| t.as_array()) {
             let mut paths: Vec<String> = tree
                 .iter()
                 .filter_map(|e| e.get("path").and_then(|p| p.as_str()))
-                .filter(|p| p.contains("_metadata/") && (p.ends_with(".yaml") || p.ends_with(".yml")) && safe_relative(p))
+                .filter(|p| {
+                    p.contains("_metadata/")
+                        && (p.ends_with(".yaml") || p.ends_with(".yml"))
+                        && safe_relative(p)
+                })
                 .map(String::from)
                 .collect();
             paths.sort();
@@ -392,7 +449,10 @@ impl SecurityDatasets {
                 let murl = format!("{}{p}", options.base_url);
                 let bytes = get_bounded(&client, &murl, MAX_METADATA_BYTES).await?;
                 let v: serde_json::Value = serde_yaml::from_slice(&bytes).map_err(|e| {
-                    Error::invalid(format!("dataset metadata '{murl}'"), format!("not valid YAML: {e}"))
+                    Error::invalid(
+                        format!("dataset metadata '{murl}'"),
+                        format!("not valid YAML: {e}"),
+                    )
                 })?;
                 cache_map.insert(p, v);
             }
@@ -404,13 +464,18 @@ impl SecurityDatasets {
                 "expected a git tree listing ({\"tree\": [...]}) or a catalogue cache object",
             ));
         }
-        let text = serde_json::to_string_pretty(&serde_json::Value::Object(cache_map)).map_err(|source| Error::Json {
-            context: "writing the catalogue cache".into(),
-            source,
-        })?;
+        let text = serde_json::to_string_pretty(&serde_json::Value::Object(cache_map)).map_err(
+            |source| Error::Json {
+                context: "writing the catalogue cache".into(),
+                source,
+            },
+        )?;
         let datasets = parse_catalogue_cache(&text, &url)?;
         write_atomic(&cache, text.as_bytes())?;
-        Ok(Self { datasets, source: Source::Remote(options) })
+        Ok(Self {
+            datasets,
+            source: Source::Remote(options),
+        })
     }
 
     /// Every dataset, by id.
@@ -420,14 +485,22 @@ impl SecurityDatasets {
 
     /// The whole catalogue.
     pub fn list(&self) -> DatasetList {
-        DatasetList { rows: self.datasets.clone(), local: self.datasets.iter().map(|d| self.is_local(d)).collect() }
+        DatasetList {
+            rows: self.datasets.clone(),
+            local: self.datasets.iter().map(|d| self.is_local(d)).collect(),
+        }
     }
 
     /// Datasets matching a search expression (see the module docs).
     pub fn search(&self, expr: &str) -> DatasetList {
         let groups: Vec<Vec<String>> = expr
             .split(',')
-            .map(|g| g.split('+').map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()).collect::<Vec<_>>())
+            .map(|g| {
+                g.split('+')
+                    .map(|t| t.trim().to_lowercase())
+                    .filter(|t| !t.is_empty())
+                    .collect::<Vec<_>>()
+            })
             .filter(|g| !g.is_empty())
             .collect();
         let rows: Vec<DatasetMeta> = self
@@ -435,7 +508,9 @@ impl SecurityDatasets {
             .iter()
             .filter(|d| {
                 let h = d.haystack();
-                groups.iter().any(|g| g.iter().all(|t| h.contains(t.as_str())))
+                groups
+                    .iter()
+                    .any(|g| g.iter().all(|t| h.contains(t.as_str())))
             })
             .cloned()
             .collect();
@@ -449,16 +524,26 @@ impl SecurityDatasets {
         self.datasets
             .iter()
             .find(|d| d.id.eq_ignore_ascii_case(k))
-            .or_else(|| self.datasets.iter().find(|d| d.title.eq_ignore_ascii_case(k)))
+            .or_else(|| {
+                self.datasets
+                    .iter()
+                    .find(|d| d.title.eq_ignore_ascii_case(k))
+            })
             .or_else(|| {
                 self.datasets.iter().find(|d| {
                     d.files.iter().any(|f| {
                         f.path.as_deref() == Some(k)
-                            || DatasetMeta::query_name(f).is_some_and(|(fam, n)| n == k || format!("{fam}.{n}") == k)
+                            || DatasetMeta::query_name(f)
+                                .is_some_and(|(fam, n)| n == k || format!("{fam}.{n}") == k)
                     })
                 })
             })
-            .ok_or_else(|| Error::invalid(format!("dataset '{key}'"), "not in the catalogue; search it with search(\"…\")"))
+            .ok_or_else(|| {
+                Error::invalid(
+                    format!("dataset '{key}'"),
+                    "not in the catalogue; search it with search(\"…\")",
+                )
+            })
     }
 
     fn local_file(&self, f: &DatasetFile) -> Option<PathBuf> {
@@ -508,7 +593,11 @@ impl SecurityDatasets {
             (None, Source::Folder(root)) => {
                 return Err(Error::invalid(
                     format!("dataset '{}'", meta.id),
-                    format!("file '{}' is not in '{}'", file.path.as_deref().unwrap_or(""), root.display()),
+                    format!(
+                        "file '{}' is not in '{}'",
+                        file.path.as_deref().unwrap_or(""),
+                        root.display()
+                    ),
                 ));
             }
         };
@@ -521,12 +610,16 @@ fn parse_catalogue_cache(text: &str, label: &str) -> Result<Vec<DatasetMeta>> {
         context: format!("catalogue '{label}'"),
         source,
     })?;
-    let obj = json
-        .as_object()
-        .ok_or_else(|| Error::invalid(format!("catalogue '{label}'"), "expected an object of metadata path → metadata"))?;
+    let obj = json.as_object().ok_or_else(|| {
+        Error::invalid(
+            format!("catalogue '{label}'"),
+            "expected an object of metadata path → metadata",
+        )
+    })?;
     let mut out = Vec::new();
     for (k, v) in obj {
-        let yaml: Value = serde_yaml::to_value(v).map_err(|e| Error::invalid(format!("catalogue entry '{k}'"), e.to_string()))?;
+        let yaml: Value = serde_yaml::to_value(v)
+            .map_err(|e| Error::invalid(format!("catalogue entry '{k}'"), e.to_string()))?;
         out.push(DatasetMeta::from_value(&yaml, k)?);
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
@@ -545,7 +638,9 @@ fn find_metadata(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<()>
             find_metadata(&p, depth + 1, out)?;
         } else if ft.is_file()
             && dir.file_name().is_some_and(|n| n == "_metadata")
-            && p.extension().and_then(|x| x.to_str()).is_some_and(|x| x == "yaml" || x == "yml")
+            && p.extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| x == "yaml" || x == "yml")
         {
             out.push(p);
         }
@@ -581,7 +676,10 @@ impl DatasetList {
     /// As a frame.
     pub fn df(&self) -> Result<DataFrame> {
         let col = |name: &str, f: &dyn Fn(&DatasetMeta) -> String| {
-            Column::new(name.into(), self.rows.iter().map(f).collect::<Vec<String>>())
+            Column::new(
+                name.into(),
+                self.rows.iter().map(f).collect::<Vec<String>>(),
+            )
         };
         DataFrame::new_infer_height(vec![
             col("id", &|d| d.id.clone()),
@@ -591,7 +689,13 @@ impl DatasetList {
             col("techniques", &|d| d.techniques.join(", ")),
             col("tactics", &|d| d.tactics.join(", ")),
             col("tags", &|d| d.tags.join(", ")),
-            col("files", &|d| d.files.iter().filter_map(|f| f.path.clone()).collect::<Vec<_>>().join(", ")),
+            col("files", &|d| {
+                d.files
+                    .iter()
+                    .filter_map(|f| f.path.clone())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
             Column::new("local".into(), self.local.clone()),
         ])
         .ctx("listing datasets")
@@ -601,7 +705,12 @@ impl DatasetList {
 impl NotebookDisplay for DatasetList {
     fn to_html(&self) -> String {
         match self.df() {
-            Ok(df) => table_html(&df, &TableOptions::new().max_rows(200).caption(format!("{} datasets", self.rows.len()))),
+            Ok(df) => table_html(
+                &df,
+                &TableOptions::new()
+                    .max_rows(200)
+                    .caption(format!("{} datasets", self.rows.len())),
+            ),
             Err(e) => {
                 let mut b = HtmlBuilder::new();
                 b.element("pre", &[], &e.to_string());
@@ -610,7 +719,9 @@ impl NotebookDisplay for DatasetList {
         }
     }
     fn to_text(&self) -> String {
-        self.df().map(|d| table_text(&d)).unwrap_or_else(|e| e.to_string())
+        self.df()
+            .map(|d| table_text(&d))
+            .unwrap_or_else(|e| e.to_string())
     }
 }
 
@@ -625,12 +736,18 @@ pub struct SecurityDatasetsDriver {
 impl SecurityDatasetsDriver {
     /// A driver over a local copy of the repository.
     pub fn from_folder(root: impl AsRef<Path>) -> Result<Self> {
-        Ok(Self { catalogue: RwLock::new(Some(SecurityDatasets::from_folder(root)?)), fetch: None })
+        Ok(Self {
+            catalogue: RwLock::new(Some(SecurityDatasets::from_folder(root)?)),
+            fetch: None,
+        })
     }
 
     /// A driver that downloads the catalogue when it connects.
     pub fn remote(options: FetchOptions) -> Self {
-        Self { catalogue: RwLock::new(None), fetch: Some(options) }
+        Self {
+            catalogue: RwLock::new(None),
+            fetch: Some(options),
+        }
     }
 
     /// The catalogue (after connecting).
@@ -639,7 +756,12 @@ impl SecurityDatasetsDriver {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
-            .ok_or_else(|| Error::invalid("Security-Datasets driver", "not connected: the catalogue is not loaded"))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "Security-Datasets driver",
+                    "not connected: the catalogue is not loaded",
+                )
+            })
     }
 }
 
@@ -659,21 +781,32 @@ impl Driver for SecurityDatasetsDriver {
             Ok(())
         })
     }
-    fn execute<'a>(&'a self, query: &'a str, _context: &'a QueryContext) -> BoxFuture<'a, Result<QueryOutput>> {
+    fn execute<'a>(
+        &'a self,
+        query: &'a str,
+        _context: &'a QueryContext,
+    ) -> BoxFuture<'a, Result<QueryOutput>> {
         Box::pin(async move {
             let cat = self.catalogue()?;
             Ok(QueryOutput::complete(cat.load_async(query).await?))
         })
     }
     fn driver_queries(&self) -> Result<Vec<DriverQuery>> {
-        let Ok(cat) = self.catalogue() else { return Ok(Vec::new()) };
+        let Ok(cat) = self.catalogue() else {
+            return Ok(Vec::new());
+        };
         let mut out = Vec::new();
         for d in cat.datasets() {
             for f in &d.files {
-                if let (Some((family, name)), Some(path)) = (DatasetMeta::query_name(f), &f.path) {
-                    if path.ends_with(".zip") {
-                        out.push(DriverQuery { family, name, query: path.clone(), description: format!("{} ({})", d.title, d.id) });
-                    }
+                if let (Some((family, name)), Some(path)) = (DatasetMeta::query_name(f), &f.path)
+                    && path.ends_with(".zip")
+                {
+                    out.push(DriverQuery {
+                        family,
+                        name,
+                        query: path.clone(),
+                        description: format!("{} ({})", d.title, d.id),
+                    });
                 }
             }
         }
@@ -700,11 +833,17 @@ mod tests {
         let f = DatasetFile {
             kind: "Host".into(),
             link: String::new(),
-            path: Some("datasets/atomic/windows/credential_access/host/empire_mimikatz_logonpasswords.zip".into()),
+            path: Some(
+                "datasets/atomic/windows/credential_access/host/empire_mimikatz_logonpasswords.zip"
+                    .into(),
+            ),
         };
         assert_eq!(
             DatasetMeta::query_name(&f),
-            Some(("atomic.windows.credential_access.host".into(), "empire_mimikatz_logonpasswords".into()))
+            Some((
+                "atomic.windows.credential_access.host".into(),
+                "empire_mimikatz_logonpasswords".into()
+            ))
         );
     }
 }

@@ -10,7 +10,7 @@
 //! let d = VelociraptorDriver::new();
 //! d.add_path(huntbook::data::bundled("msticpy/testdata/velociraptor")?)?;
 //! let ps = d.table("Windows_System_Pslist")?;
-//! assert_eq!(ps.height(), 9);
+//! assert_eq!(ps.height(), 10);
 //! # Ok::<(), huntbook::Error>(())
 //! ```
 
@@ -49,13 +49,19 @@ impl VelociraptorDriver {
     pub fn add_path(&self, dir: impl AsRef<Path>) -> Result<usize> {
         let dir = dir.as_ref();
         if !dir.is_dir() {
-            return Err(Error::invalid(format!("Velociraptor folder '{}'", dir.display()), "does not exist or is not a folder"));
+            return Err(Error::invalid(
+                format!("Velociraptor folder '{}'", dir.display()),
+                "does not exist or is not a folder",
+            ));
         }
         let mut files = Vec::new();
         find_files(dir, "json", 0, &mut files)?;
         files.sort();
         if files.is_empty() {
-            return Err(Error::invalid(format!("Velociraptor folder '{}'", dir.display()), "has no .json files"));
+            return Err(Error::invalid(
+                format!("Velociraptor folder '{}'", dir.display()),
+                "has no .json files",
+            ));
         }
         let mut map = self.lock();
         for f in &files {
@@ -76,16 +82,22 @@ impl VelociraptorDriver {
         let files = self.lock().get(name).cloned().ok_or_else(|| {
             Error::invalid(
                 format!("Velociraptor table '{name}'"),
-                format!("no data loaded for it; tables: {}", self.lock().keys().cloned().collect::<Vec<_>>().join(", ")),
+                format!(
+                    "no data loaded for it; tables: {}",
+                    self.lock().keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
             )
         })?;
         let mut frames = Vec::new();
         for f in files {
             let file = std::fs::File::open(&f).map_err(|e| Error::io("reading", &f, e))?;
             let mut b = RecordFrameBuilder::new(RecordOptions::default());
-            for_each_json_line(BufReader::new(file), &format!("Velociraptor file '{}'", f.display()), MAX_LINE_BYTES, |_, rec| {
-                b.push_record(rec)
-            })?;
+            for_each_json_line(
+                BufReader::new(file),
+                &format!("Velociraptor file '{}'", f.display()),
+                MAX_LINE_BYTES,
+                |_, rec| b.push_record(rec),
+            )?;
             frames.push(b.finish()?);
         }
         concat_union(frames)
@@ -103,7 +115,10 @@ impl Driver for VelociraptorDriver {
         Box::pin(async move {
             let paths = connection_paths(connection);
             if paths.is_empty() && self.lock().is_empty() {
-                return Err(Error::invalid("Velociraptor connection", "no data_paths given"));
+                return Err(Error::invalid(
+                    "Velociraptor connection",
+                    "no data_paths given",
+                ));
             }
             for p in paths {
                 self.add_path(&p)?;
@@ -111,7 +126,11 @@ impl Driver for VelociraptorDriver {
             Ok(())
         })
     }
-    fn execute<'a>(&'a self, query: &'a str, _context: &'a QueryContext) -> BoxFuture<'a, Result<QueryOutput>> {
+    fn execute<'a>(
+        &'a self,
+        query: &'a str,
+        _context: &'a QueryContext,
+    ) -> BoxFuture<'a, Result<QueryOutput>> {
         Box::pin(async move { Ok(QueryOutput::complete(self.table(query.trim())?)) })
     }
     fn driver_queries(&self) -> Result<Vec<DriverQuery>> {

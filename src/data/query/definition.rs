@@ -96,9 +96,11 @@ impl QueryDefinition {
 
     /// The parameter a name or alias refers to.
     pub fn resolve_param(&self, name_or_alias: &str) -> Option<&ParamDef> {
-        self.params
-            .get(name_or_alias)
-            .or_else(|| self.params.values().find(|p| p.aliases.iter().any(|a| a == name_or_alias)))
+        self.params.get(name_or_alias).or_else(|| {
+            self.params
+                .values()
+                .find(|p| p.aliases.iter().any(|a| a == name_or_alias))
+        })
     }
 
     /// The `table` parameter's default, as MSTICPy's search uses it.
@@ -119,7 +121,9 @@ pub fn canonical_environment(name: &str) -> String {
     let name = name.rsplit_once('.').map(|(_, n)| n).unwrap_or(name);
     let lower = name.to_ascii_lowercase();
     let canon = match lower.as_str() {
-        "loganalytics" | "azuresentinel" | "mssentinel" | "mssentinel_new" | "sentinel" => "MSSentinel",
+        "loganalytics" | "azuresentinel" | "mssentinel" | "mssentinel_new" | "sentinel" => {
+            "MSSentinel"
+        }
         "kusto" | "kusto_new" | "azuredataexplorer" => "Kusto",
         "mde" | "mdatp" | "m365d" | "m365dgraph" | "microsoftdefender" => "MDE",
         "otrf" | "mordor" | "securitydatasets" => "SecurityDatasets",
@@ -162,7 +166,10 @@ impl Problems {
         if self.list.is_empty() {
             Ok(())
         } else {
-            Err(Error::invalid(format!("query file '{}'", self.file), self.list.join("; ")))
+            Err(Error::invalid(
+                format!("query file '{}'", self.file),
+                self.list.join("; "),
+            ))
         }
     }
 }
@@ -183,7 +190,10 @@ fn kind(v: &Value) -> &'static str {
 fn key_str(k: &Value) -> String {
     match k {
         Value::String(s) => s.clone(),
-        other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
     }
 }
 
@@ -204,27 +214,43 @@ fn check_description(p: &mut Problems, at: &str, v: Option<&Value>, required: bo
             String::new()
         }
         Some(other) => {
-            p.push(at, format!("description must be a string, not {}", kind(other)));
+            p.push(
+                at,
+                format!("description must be a string, not {}", kind(other)),
+            );
             String::new()
         }
     }
 }
 
-fn string_list(p: &mut Problems, at: &str, field: &str, v: &Value, allow_string: bool) -> Vec<String> {
+fn string_list(
+    p: &mut Problems,
+    at: &str,
+    field: &str,
+    v: &Value,
+    allow_string: bool,
+) -> Vec<String> {
     match v {
         Value::Sequence(items) => items
             .iter()
             .filter_map(|i| match i {
                 Value::String(s) => Some(s.clone()),
                 other => {
-                    p.push(at, format!("{field} items must be strings, found {}", kind(other)));
+                    p.push(
+                        at,
+                        format!("{field} items must be strings, found {}", kind(other)),
+                    );
                     None
                 }
             })
             .collect(),
         Value::String(s) if allow_string => vec![s.clone()],
         other => {
-            let want = if allow_string { "a string or a list of strings" } else { "a list of strings" };
+            let want = if allow_string {
+                "a string or a list of strings"
+            } else {
+                "a list of strings"
+            };
             p.push(at, format!("{field} must be {want}, not {}", kind(other)));
             Vec::new()
         }
@@ -272,12 +298,18 @@ fn check_file_metadata(p: &mut Problems, md: &Mapping) -> (Vec<String>, Vec<Stri
             }
             "query_macros" => {
                 if !matches!(v, Value::Mapping(_)) {
-                    p.push(at, format!("query_macros must be a mapping, not {}", kind(v)));
+                    p.push(
+                        at,
+                        format!("query_macros must be a mapping, not {}", kind(v)),
+                    );
                 }
             }
             other => p.push(
                 at,
-                format!("unknown field '{other}' (expected one of: {})", METADATA_KEYS.join(", ")),
+                format!(
+                    "unknown field '{other}' (expected one of: {})",
+                    METADATA_KEYS.join(", ")
+                ),
             ),
         }
     }
@@ -287,14 +319,32 @@ fn check_file_metadata(p: &mut Problems, md: &Mapping) -> (Vec<String>, Vec<Stri
         }
     }
     let envs = match md.get("data_environments") {
-        Some(v) => string_list(&mut Problems { file: String::new(), list: Vec::new() }, at, "", v, false),
+        Some(v) => string_list(
+            &mut Problems {
+                file: String::new(),
+                list: Vec::new(),
+            },
+            at,
+            "",
+            v,
+            false,
+        ),
         None => Vec::new(),
     };
     if envs.is_empty() {
         p.push(at, "no data_environments defined");
     }
     let fams = match md.get("data_families") {
-        Some(v) => string_list(&mut Problems { file: String::new(), list: Vec::new() }, at, "", v, false),
+        Some(v) => string_list(
+            &mut Problems {
+                file: String::new(),
+                list: Vec::new(),
+            },
+            at,
+            "",
+            v,
+            false,
+        ),
         None => Vec::new(),
     };
     if fams.is_empty() {
@@ -312,15 +362,28 @@ fn check_params(p: &mut Problems, at: &str, v: Option<&Value>) -> RawParams {
         None | Some(Value::Null) => return out,
         Some(Value::Mapping(m)) => m,
         Some(other) => {
-            p.push(at, format!("parameters must be a mapping, not {}", kind(other)));
+            p.push(
+                at,
+                format!("parameters must be a mapping, not {}", kind(other)),
+            );
             return out;
         }
     };
     for (k, v) in map {
         let name = key_str(k);
-        let pat = if at.is_empty() { format!("parameters.{name}") } else { format!("{at}: parameters.{name}") };
+        let pat = if at.is_empty() {
+            format!("parameters.{name}")
+        } else {
+            format!("{at}: parameters.{name}")
+        };
         let Value::Mapping(fields) = v else {
-            p.push(&pat, format!("must be a mapping with description and type, not {}", kind(v)));
+            p.push(
+                &pat,
+                format!(
+                    "must be a mapping with description and type, not {}",
+                    kind(v)
+                ),
+            );
             continue;
         };
         for (fk, fv) in fields {
@@ -332,7 +395,9 @@ fn check_params(p: &mut Problems, at: &str, v: Option<&Value>) -> RawParams {
                     Value::String(t) if ParamType::parse(t).is_some() => {}
                     Value::String(t) => p.push(
                         &pat,
-                        format!("unknown type '{t}' (expected one of: str, datetime, int, float, list)"),
+                        format!(
+                            "unknown type '{t}' (expected one of: str, datetime, int, float, list)"
+                        ),
                     ),
                     other => p.push(&pat, format!("type must be a string, not {}", kind(other))),
                 },
@@ -340,7 +405,10 @@ fn check_params(p: &mut Problems, at: &str, v: Option<&Value>) -> RawParams {
                     if matches!(fv, Value::Null) {
                         p.push(&pat, "default is empty (remove it to make the parameter required, or give a value such as '')");
                     } else if ParamValue::from_yaml(fv).is_none() {
-                        p.push(&pat, format!("default must be a string, number or list, not {}", kind(fv)));
+                        p.push(
+                            &pat,
+                            format!("default must be a string, number or list, not {}", kind(fv)),
+                        );
                     }
                 }
                 "aliases" => {
@@ -353,7 +421,9 @@ fn check_params(p: &mut Problems, at: &str, v: Option<&Value>) -> RawParams {
                 }
                 other => p.push(
                     &pat,
-                    format!("unknown field '{other}' (expected description, type, default, aliases)"),
+                    format!(
+                        "unknown field '{other}' (expected description, type, default, aliases)"
+                    ),
                 ),
             }
         }
@@ -369,16 +439,26 @@ fn build_param(name: &str, fields: &Mapping) -> Option<ParamDef> {
     };
     let aliases = match fields.get("aliases") {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Sequence(items)) => items.iter().filter_map(|i| i.as_str().map(String::from)).collect(),
+        Some(Value::Sequence(items)) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(String::from))
+            .collect(),
         _ => Vec::new(),
     };
     Some(ParamDef {
         name: name.to_string(),
-        description: fields.get("description").and_then(Value::as_str).unwrap_or("").to_string(),
+        description: fields
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
         ptype,
         default: fields.get("default").and_then(ParamValue::from_yaml),
         aliases,
-        format: fields.get("format").and_then(Value::as_str).map(String::from),
+        format: fields
+            .get("format")
+            .and_then(Value::as_str)
+            .map(String::from),
     })
 }
 
@@ -393,7 +473,13 @@ fn merge_mapping(base: &mut Mapping, over: &Mapping) {
     }
 }
 
-const SOURCE_KEYS: &[&str] = &["description", "metadata", "args", "parameters", "query_macros"];
+const SOURCE_KEYS: &[&str] = &[
+    "description",
+    "metadata",
+    "args",
+    "parameters",
+    "query_macros",
+];
 
 impl QueryFile {
     /// Reads and validates a query file.
@@ -403,7 +489,10 @@ impl QueryFile {
         if meta.len() > MAX_QUERY_FILE_BYTES {
             return Err(Error::invalid(
                 format!("query file '{}'", path.display()),
-                format!("{} bytes, more than the limit of {MAX_QUERY_FILE_BYTES}", meta.len()),
+                format!(
+                    "{} bytes, more than the limit of {MAX_QUERY_FILE_BYTES}",
+                    meta.len()
+                ),
             ));
         }
         let text = std::fs::read_to_string(path).map_err(|e| Error::io("reading", path, e))?;
@@ -416,13 +505,23 @@ impl QueryFile {
 
     /// Parses and validates query-file text; `label` names it in errors.
     pub fn from_yaml_str(text: &str, label: &str) -> Result<Self> {
-        let root: Value = serde_yaml::from_str(text)
-            .map_err(|e| Error::invalid(format!("query file '{label}'"), format!("not valid YAML: {e}")))?;
-        let mut p = Problems { file: label.to_string(), list: Vec::new() };
+        let root: Value = serde_yaml::from_str(text).map_err(|e| {
+            Error::invalid(
+                format!("query file '{label}'"),
+                format!("not valid YAML: {e}"),
+            )
+        })?;
+        let mut p = Problems {
+            file: label.to_string(),
+            list: Vec::new(),
+        };
         let Value::Mapping(root) = root else {
             return Err(Error::invalid(
                 format!("query file '{label}'"),
-                format!("must be a mapping with metadata and sources, not {}", kind(&root)),
+                format!(
+                    "must be a mapping with metadata and sources, not {}",
+                    kind(&root)
+                ),
             ));
         };
         let metadata = match root.get("metadata") {
@@ -432,11 +531,18 @@ impl QueryFile {
                 Mapping::new()
             }
             Some(other) => {
-                p.push("", format!("metadata must be a mapping, not {}", kind(other)));
+                p.push(
+                    "",
+                    format!("metadata must be a mapping, not {}", kind(other)),
+                );
                 Mapping::new()
             }
         };
-        let (envs, _) = if metadata.is_empty() { (Vec::new(), Vec::new()) } else { check_file_metadata(&mut p, &metadata) };
+        let (envs, _) = if metadata.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            check_file_metadata(&mut p, &metadata)
+        };
         let mut default_md = Mapping::new();
         let mut default_params = RawParams::new();
         match root.get("defaults") {
@@ -447,14 +553,23 @@ impl QueryFile {
                         "metadata" => match v {
                             Value::Mapping(m) => default_md = m.clone(),
                             Value::Null => {}
-                            other => p.push("defaults", format!("metadata must be a mapping, not {}", kind(other))),
+                            other => p.push(
+                                "defaults",
+                                format!("metadata must be a mapping, not {}", kind(other)),
+                            ),
                         },
                         "parameters" => default_params = check_params(&mut p, "defaults", Some(v)),
-                        other => p.push("defaults", format!("unknown field '{other}' (expected metadata, parameters)")),
+                        other => p.push(
+                            "defaults",
+                            format!("unknown field '{other}' (expected metadata, parameters)"),
+                        ),
                     }
                 }
             }
-            Some(other) => p.push("", format!("defaults must be a mapping, not {}", kind(other))),
+            Some(other) => p.push(
+                "",
+                format!("defaults must be a mapping, not {}", kind(other)),
+            ),
         }
         let sources = match root.get("sources") {
             Some(Value::Mapping(s)) if !s.is_empty() => s.clone(),
@@ -463,7 +578,10 @@ impl QueryFile {
                 Mapping::new()
             }
             Some(other) => {
-                p.push("", format!("sources must be a mapping of queries, not {}", kind(other)));
+                p.push(
+                    "",
+                    format!("sources must be a mapping of queries, not {}", kind(other)),
+                );
                 Mapping::new()
             }
         };
@@ -479,7 +597,13 @@ impl QueryFile {
             for key in src.keys() {
                 let key = key_str(key);
                 if !SOURCE_KEYS.contains(&key.as_str()) {
-                    p.push(&at, format!("unknown field '{key}' (expected one of: {})", SOURCE_KEYS.join(", ")));
+                    p.push(
+                        &at,
+                        format!(
+                            "unknown field '{key}' (expected one of: {})",
+                            SOURCE_KEYS.join(", ")
+                        ),
+                    );
                 }
             }
             let description = check_description(&mut p, &at, src.get("description"), true);
@@ -496,7 +620,10 @@ impl QueryFile {
                             String::new()
                         }
                         Some(other) => {
-                            p.push(&at, format!("args.query must be a string, not {}", kind(other)));
+                            p.push(
+                                &at,
+                                format!("args.query must be a string, not {}", kind(other)),
+                            );
                             String::new()
                         }
                     };
@@ -504,7 +631,10 @@ impl QueryFile {
                         Some(Value::String(u)) if u != "None" => Some(u.clone()),
                         Some(Value::String(_)) | None | Some(Value::Null) => None,
                         Some(other) => {
-                            p.push(&at, format!("args.uri must be a string, not {}", kind(other)));
+                            p.push(
+                                &at,
+                                format!("args.uri must be a string, not {}", kind(other)),
+                            );
                             None
                         }
                     };
@@ -537,11 +667,20 @@ impl QueryFile {
                                     _ => p.push(&mat, "missing string 'value'"),
                                 }
                             }
-                            other => p.push(&mat, format!("must be a mapping with description and value, not {}", kind(other))),
+                            other => p.push(
+                                &mat,
+                                format!(
+                                    "must be a mapping with description and value, not {}",
+                                    kind(other)
+                                ),
+                            ),
                         }
                     }
                 }
-                Some(other) => p.push(&at, format!("query_macros must be a mapping, not {}", kind(other))),
+                Some(other) => p.push(
+                    &at,
+                    format!("query_macros must be a mapping, not {}", kind(other)),
+                ),
             }
             // merge parameters: defaults, then the query's own, field by field
             let mut merged: RawParams = default_params.clone();
@@ -570,8 +709,10 @@ impl QueryFile {
             let template = template::replace_macros(&query_text, &macros);
             match template::fields(&template) {
                 Ok(used) => {
-                    let undefined: Vec<String> =
-                        used.into_iter().filter(|f| !merged.contains_key(f)).collect();
+                    let undefined: Vec<String> = used
+                        .into_iter()
+                        .filter(|f| !merged.contains_key(f))
+                        .collect();
                     if !undefined.is_empty() {
                         p.push(
                             &at,
@@ -591,7 +732,10 @@ impl QueryFile {
                 merge_mapping(&mut md, own);
             }
             let families = match md.get("data_families") {
-                Some(Value::Sequence(items)) => items.iter().filter_map(|i| i.as_str().map(String::from)).collect(),
+                Some(Value::Sequence(items)) => items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(String::from))
+                    .collect(),
                 Some(Value::String(s)) => vec![s.clone()],
                 _ => Vec::new(),
             };
@@ -608,7 +752,10 @@ impl QueryFile {
             });
         }
         p.into_result()?;
-        Ok(Self { source: label.to_string(), queries })
+        Ok(Self {
+            source: label.to_string(),
+            queries,
+        })
     }
 }
 
@@ -670,7 +817,10 @@ sources:
         let start = &q.params["start"];
         assert_eq!(start.description, "Override start");
         assert_eq!(start.default, Some(ParamValue::Int(-1)));
-        assert_eq!(q.resolve_param("begin").map(|p| p.name.as_str()), Some("start"));
+        assert_eq!(
+            q.resolve_param("begin").map(|p| p.name.as_str()),
+            Some("start")
+        );
         assert_eq!(q.table().as_deref(), Some("SecurityAlert"));
     }
 
@@ -680,19 +830,37 @@ sources:
             .replace("version: 1", "version: \"1\"")
             .replace("type: str", "type: string")
             .replace("{table} |", "{table} {nope} |");
-        let err = QueryFile::from_yaml_str(&bad, "bad.yaml").unwrap_err().to_string();
+        let err = QueryFile::from_yaml_str(&bad, "bad.yaml")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("invalid query file 'bad.yaml': "), "{err}");
-        assert!(err.contains("metadata: version must be an integer, not a string"), "{err}");
-        assert!(err.contains("defaults: parameters.table: unknown type 'string'"), "{err}");
+        assert!(
+            err.contains("metadata: version must be an integer, not a string"),
+            "{err}"
+        );
+        assert!(
+            err.contains("defaults: parameters.table: unknown type 'string'"),
+            "{err}"
+        );
         assert!(err.contains("query 'q1': the query uses parameters defined neither in defaults nor in the query: nope"), "{err}");
     }
 
     #[test]
     fn yaml_and_shape_errors() {
-        let err = QueryFile::from_yaml_str("a: [", "x.yaml").unwrap_err().to_string();
-        assert!(err.starts_with("invalid query file 'x.yaml': not valid YAML"), "{err}");
-        let err = QueryFile::from_yaml_str("- 1", "x.yaml").unwrap_err().to_string();
-        assert!(err.contains("must be a mapping with metadata and sources, not a list"), "{err}");
+        let err = QueryFile::from_yaml_str("a: [", "x.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("invalid query file 'x.yaml': not valid YAML"),
+            "{err}"
+        );
+        let err = QueryFile::from_yaml_str("- 1", "x.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("must be a mapping with metadata and sources, not a list"),
+            "{err}"
+        );
     }
 
     #[test]

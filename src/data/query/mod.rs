@@ -33,3 +33,15 @@ pub use definition::{ParamDef, QueryDefinition, QueryFile, canonical_environment
 pub use params::{Dialect, ParamType, ParamValue};
 pub use render::{RenderContext, RenderedQuery, help_text, render};
 pub use store::{LoadReport, QueryHelp, QueryList, QueryStore};
+
+/// The query language of a data environment (for rendering without a
+/// driver): KQL for Microsoft Sentinel, Kusto and MDE, SPL for Splunk, SQL
+/// for LocalData, MSTICPy's default formatting otherwise.
+pub fn dialect_for_environment(environment: &str) -> Dialect {
+    match canonical_environment(environment).as_str() {
+        "MSSentinel" | "Kusto" | "MDE" | "ResourceGraph" => Dialect::Kql,
+        "Splunk" => Dialect::Splunk,
+        "LocalData" => Dialect::Sql,
+        _ => Dialect::Default,
+    }
+}

@@ -181,7 +181,11 @@ impl ParamValue {
                 .as_i64()
                 .map(Self::Int)
                 .or_else(|| n.as_f64().map(Self::Float)),
-            Y::Sequence(items) => items.iter().map(Self::from_yaml).collect::<Option<Vec<_>>>().map(Self::List),
+            Y::Sequence(items) => items
+                .iter()
+                .map(Self::from_yaml)
+                .collect::<Option<Vec<_>>>()
+                .map(Self::List),
             Y::Tagged(t) => Self::from_yaml(&t.value),
             Y::Null | Y::Mapping(_) => None,
         }
@@ -191,10 +195,27 @@ impl ParamValue {
     /// lists split on commas, numbers parsed, datetimes kept as text (they
     /// are resolved at render time).
     pub fn from_cli(text: &str, ptype: ParamType) -> Result<Self> {
-        let bad = |what: &str| Error::invalid(format!("parameter value '{text}'"), format!("expected {what}"));
+        let bad = |what: &str| {
+            Error::invalid(
+                format!("parameter value '{text}'"),
+                format!("expected {what}"),
+            )
+        };
         Ok(match ptype {
             ParamType::Int => Self::Int(text.trim().parse().map_err(|_| bad("an integer"))?),
             ParamType::Float => Self::Float(text.trim().parse().map_err(|_| bad("a number"))?),
+            // typed on a command line: integers in a list are numbers
+            ParamType::List => Self::List(
+                text.split(',')
+                    .map(|i| i.trim())
+                    .filter(|i| !i.is_empty())
+                    .map(|i| {
+                        i.parse::<i64>()
+                            .map(Self::Int)
+                            .unwrap_or_else(|_| Self::Str(i.to_string()))
+                    })
+                    .collect(),
+            ),
             _ => Self::Str(text.to_string()),
         })
     }
@@ -238,7 +259,7 @@ fn iso_naive(d: &DateTime<Utc>, sep: char) -> String {
     let ns = d.nanosecond() % 1_000_000_000;
     if ns == 0 {
         base
-    } else if ns % 1000 == 0 {
+    } else if ns.is_multiple_of(1000) {
         format!("{base}.{:06}", ns / 1000)
     } else {
         format!("{base}.{ns:09}")
@@ -399,7 +420,9 @@ pub fn resolve_offset(expr: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
             _ => (1, delta),
         };
         let rest = rest.trim_start();
-        let digits_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits_end == 0 {
             return Err(bad());
         }
@@ -465,7 +488,10 @@ pub fn resolve_datetime(value: &ParamValue, now: DateTime<Utc>) -> Result<DateTi
     let days = |x: f64| -> Result<DateTime<Utc>> {
         let ns = x * 86_400e9;
         if !ns.is_finite() || ns.abs() > 9.0e18 {
-            return Err(Error::invalid(format!("time offset {x} days"), "out of range"));
+            return Err(Error::invalid(
+                format!("time offset {x} days"),
+                "out of range",
+            ));
         }
         Ok(now + Duration::nanoseconds(ns as i64))
     };
@@ -555,19 +581,36 @@ mod tests {
     fn bad_offsets_are_errors() {
         for e in ["soon", "-1x", "1d@q", "--1d", "d"] {
             let err = resolve_offset(e, now()).unwrap_err().to_string();
-            assert!(err.starts_with(&format!("invalid time offset '{e}'")), "{err}");
+            assert!(
+                err.starts_with(&format!("invalid time offset '{e}'")),
+                "{err}"
+            );
         }
-        let err = resolve_datetime(&"yesterday".into(), now()).unwrap_err().to_string();
-        assert!(err.starts_with("invalid datetime value 'yesterday'"), "{err}");
+        let err = resolve_datetime(&"yesterday".into(), now())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("invalid datetime value 'yesterday'"),
+            "{err}"
+        );
     }
 
     #[test]
     fn datetime_values() {
         let n = now();
-        assert_eq!(resolve_datetime(&ParamValue::Int(-1), n).unwrap(), n - Duration::days(1));
+        assert_eq!(
+            resolve_datetime(&ParamValue::Int(-1), n).unwrap(),
+            n - Duration::days(1)
+        );
         assert_eq!(resolve_datetime(&ParamValue::Int(0), n).unwrap(), n);
-        assert_eq!(resolve_datetime(&ParamValue::Float(0.5), n).unwrap(), n + Duration::hours(12));
-        assert_eq!(resolve_datetime(&"-2".into(), n).unwrap(), n - Duration::days(2));
+        assert_eq!(
+            resolve_datetime(&ParamValue::Float(0.5), n).unwrap(),
+            n + Duration::hours(12)
+        );
+        assert_eq!(
+            resolve_datetime(&"-2".into(), n).unwrap(),
+            n - Duration::days(2)
+        );
         let want = Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap();
         for s in [
             "2024-01-02T03:04:05",
@@ -588,8 +631,14 @@ mod tests {
     fn iso_precision_follows_python_and_pandas() {
         let d = Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap();
         assert_eq!(iso_utc(&d, 'T'), "2024-01-02T03:04:05Z");
-        assert_eq!(iso_utc(&(d + Duration::microseconds(5)), 'T'), "2024-01-02T03:04:05.000005Z");
-        assert_eq!(iso_utc(&(d - Duration::nanoseconds(1)), 'T'), "2024-01-02T03:04:04.999999999Z");
+        assert_eq!(
+            iso_utc(&(d + Duration::microseconds(5)), 'T'),
+            "2024-01-02T03:04:05.000005Z"
+        );
+        assert_eq!(
+            iso_utc(&(d - Duration::nanoseconds(1)), 'T'),
+            "2024-01-02T03:04:04.999999999Z"
+        );
     }
 
     #[test]
@@ -599,16 +648,28 @@ mod tests {
             Dialect::Default.format_list(&items),
             "'192.168.0.1', '192.168.0.2', '10.0.0.1'"
         );
-        assert_eq!(Dialect::Kql.format_list(&items), "'192.168.0.1','192.168.0.2','10.0.0.1'");
+        assert_eq!(
+            Dialect::Kql.format_list(&items),
+            "'192.168.0.1','192.168.0.2','10.0.0.1'"
+        );
         assert_eq!(
             Dialect::Splunk.format_list(&items),
             "\"192.168.0.1\",\"192.168.0.2\",\"10.0.0.1\""
         );
         let ints: ParamValue = vec![1i64, 2, 3, 4].into();
         assert_eq!(Dialect::Kql.format_list(&parse_list(&ints)), "1,2,3,4");
-        assert_eq!(Dialect::Default.format_list(&parse_list(&ints)), "1, 2, 3, 4");
-        assert_eq!(Dialect::Splunk.format_list(&parse_list(&ints)), "\"1\",\"2\",\"3\",\"4\"");
-        assert_eq!(parse_list(&"single".into()), vec![ParamValue::from("single")]);
+        assert_eq!(
+            Dialect::Default.format_list(&parse_list(&ints)),
+            "1, 2, 3, 4"
+        );
+        assert_eq!(
+            Dialect::Splunk.format_list(&parse_list(&ints)),
+            "\"1\",\"2\",\"3\",\"4\""
+        );
+        assert_eq!(
+            parse_list(&"single".into()),
+            vec![ParamValue::from("single")]
+        );
         // quotes inside items are escaped (MSTICPy pastes them raw)
         let tricky = parse_list(&ParamValue::from(vec!["o'brien"]));
         assert_eq!(Dialect::Sql.format_list(&tricky), "'o''brien'");
@@ -627,7 +688,10 @@ mod tests {
     #[test]
     fn splunk_and_sql_datetimes() {
         let d = Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap();
-        assert_eq!(Dialect::Splunk.format_datetime(&d), "\"2024-01-02 03:04:05\"");
+        assert_eq!(
+            Dialect::Splunk.format_datetime(&d),
+            "\"2024-01-02 03:04:05\""
+        );
         assert_eq!(Dialect::Sql.format_datetime(&d), "2024-01-02 03:04:05");
     }
 }

@@ -47,7 +47,10 @@ pub struct RenderedQuery {
 }
 
 /// Resolves names and aliases of the given values to parameter names.
-pub fn resolve_args(def: &QueryDefinition, args: &[(String, ParamValue)]) -> Result<BTreeMap<String, ParamValue>> {
+pub fn resolve_args(
+    def: &QueryDefinition,
+    args: &[(String, ParamValue)],
+) -> Result<BTreeMap<String, ParamValue>> {
     let mut out = BTreeMap::new();
     for (name, value) in args {
         match def.resolve_param(name) {
@@ -58,7 +61,14 @@ pub fn resolve_args(def: &QueryDefinition, args: &[(String, ParamValue)]) -> Res
                 let known: Vec<&str> = def.params.keys().map(String::as_str).collect();
                 return Err(Error::invalid(
                     format!("parameter '{name}' for query '{}'", def.full_name()),
-                    format!("the query has no such parameter or alias; parameters: {}", if known.is_empty() { "(none)".to_string() } else { known.join(", ") }),
+                    format!(
+                        "the query has no such parameter or alias; parameters: {}",
+                        if known.is_empty() {
+                            "(none)".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
                 ));
             }
         }
@@ -66,7 +76,12 @@ pub fn resolve_args(def: &QueryDefinition, args: &[(String, ParamValue)]) -> Res
     Ok(out)
 }
 
-fn render_value(def: &QueryDefinition, p: &ParamDef, v: &ParamValue, ctx: &RenderContext) -> Result<(String, Option<DateTime<Utc>>)> {
+fn render_value(
+    def: &QueryDefinition,
+    p: &ParamDef,
+    v: &ParamValue,
+    ctx: &RenderContext,
+) -> Result<(String, Option<DateTime<Utc>>)> {
     let bad = |want: &str| {
         Error::invalid(
             format!("parameter '{}' of query '{}'", p.name, def.full_name()),
@@ -76,19 +91,32 @@ fn render_value(def: &QueryDefinition, p: &ParamDef, v: &ParamValue, ctx: &Rende
     let (text, dt) = match p.ptype {
         ParamType::Datetime => {
             let d = resolve_datetime(v, ctx.now).map_err(|e| {
-                Error::invalid(format!("parameter '{}' of query '{}'", p.name, def.full_name()), e.to_string())
+                Error::invalid(
+                    format!("parameter '{}' of query '{}'", p.name, def.full_name()),
+                    e.to_string(),
+                )
             })?;
             (ctx.dialect.format_datetime(&d), Some(d))
         }
         ParamType::List => (ctx.dialect.format_list(&parse_list(v)), None),
         ParamType::Int => match v {
             ParamValue::Int(i) => (i.to_string(), None),
-            ParamValue::Str(s) => (s.trim().parse::<i64>().map_err(|_| bad("an integer"))?.to_string(), None),
+            ParamValue::Str(s) => (
+                s.trim()
+                    .parse::<i64>()
+                    .map_err(|_| bad("an integer"))?
+                    .to_string(),
+                None,
+            ),
             _ => return Err(bad("an integer")),
         },
         ParamType::Float => match v {
             ParamValue::Int(_) | ParamValue::Float(_) => (v.to_string(), None),
-            ParamValue::Str(s) => (ParamValue::Float(s.trim().parse::<f64>().map_err(|_| bad("a number"))?).to_string(), None),
+            ParamValue::Str(s) => (
+                ParamValue::Float(s.trim().parse::<f64>().map_err(|_| bad("a number"))?)
+                    .to_string(),
+                None,
+            ),
             _ => return Err(bad("a number")),
         },
         ParamType::Str => (v.to_string(), None),
@@ -104,7 +132,11 @@ fn render_value(def: &QueryDefinition, p: &ParamDef, v: &ParamValue, ctx: &Rende
 /// then the default time range for an unset `start`/`end`; a required
 /// parameter still unset is an error listing every missing one and the
 /// query's help.
-pub fn render(def: &QueryDefinition, args: &[(String, ParamValue)], ctx: &RenderContext) -> Result<RenderedQuery> {
+pub fn render(
+    def: &QueryDefinition,
+    args: &[(String, ParamValue)],
+    ctx: &RenderContext,
+) -> Result<RenderedQuery> {
     let given = resolve_args(def, args)?;
     let mut values: BTreeMap<String, ParamValue> = BTreeMap::new();
     let mut missing = Vec::new();
@@ -115,7 +147,11 @@ pub fn render(def: &QueryDefinition, args: &[(String, ParamValue)], ctx: &Render
         } else if let Some(d) = &p.default {
             values.insert(name.clone(), d.clone());
         } else if p.ptype == ParamType::Datetime && (name == "start" || name == "end") {
-            let d = if name == "start" { ctx.default_start } else { ctx.default_end };
+            let d = if name == "start" {
+                ctx.default_start
+            } else {
+                ctx.default_end
+            };
             values.insert(name.clone(), ParamValue::Datetime(d));
             defaulted.push(name.clone());
         } else {
@@ -125,13 +161,19 @@ pub fn render(def: &QueryDefinition, args: &[(String, ParamValue)], ctx: &Render
     if !missing.is_empty() {
         return Err(Error::invalid(
             format!("query '{}'", def.full_name()),
-            format!("these required parameters were not set: {}\n\n{}", missing.join(", "), help_text(def)),
+            format!(
+                "these required parameters were not set: {}\n\n{}",
+                missing.join(", "),
+                help_text(def)
+            ),
         ));
     }
     let mut rendered = BTreeMap::new();
     let (mut start, mut end) = (None, None);
     for (name, v) in &values {
-        let Some(p) = def.params.get(name) else { continue };
+        let Some(p) = def.params.get(name) else {
+            continue;
+        };
         let (text, dt) = render_value(def, p, v, ctx)?;
         if name == "start" {
             start = dt;
@@ -142,17 +184,38 @@ pub fn render(def: &QueryDefinition, args: &[(String, ParamValue)], ctx: &Render
     }
     let text = template::render(&def.template, &rendered)
         .map_err(|e| Error::invalid(format!("query '{}'", def.full_name()), e.to_string()))?;
-    Ok(RenderedQuery { text, start, end, defaulted })
+    Ok(RenderedQuery {
+        text,
+        start,
+        end,
+        defaulted,
+    })
 }
 
 /// MSTICPy-style help: the description, then each parameter (sorted) with
 /// its type, whether it is optional, its description, default and aliases.
 pub fn help_text(def: &QueryDefinition) -> String {
-    let mut lines = vec![def.description.clone(), String::new(), "Parameters".to_string(), "----------".to_string()];
+    let mut lines = vec![
+        def.description.clone(),
+        String::new(),
+        "Parameters".to_string(),
+        "----------".to_string(),
+    ];
     for (name, p) in &def.params {
-        let optional = if p.default.is_some() { " (optional)" } else { "" };
+        let optional = if p.default.is_some() {
+            " (optional)"
+        } else {
+            ""
+        };
         lines.push(format!("{name}: {}{optional}", p.ptype));
-        lines.push(format!("    {}", if p.description.is_empty() { "no description" } else { &p.description }));
+        lines.push(format!(
+            "    {}",
+            if p.description.is_empty() {
+                "no description"
+            } else {
+                &p.description
+            }
+        ));
         if let Some(d) = &p.default {
             let mut text = d.to_string();
             if text.chars().count() > 50 {
@@ -217,17 +280,28 @@ sources:
 
     fn ctx(dialect: Dialect) -> RenderContext {
         let now = Utc.with_ymd_and_hms(2024, 3, 13, 12, 0, 0).unwrap();
-        RenderContext { now, default_start: now - chrono::Duration::days(1), default_end: now + chrono::Duration::days(1), dialect }
+        RenderContext {
+            now,
+            default_start: now - chrono::Duration::days(1),
+            default_end: now + chrono::Duration::days(1),
+            dialect,
+        }
     }
 
     fn def() -> QueryDefinition {
-        QueryFile::from_yaml_str(FILE, "t.yaml").unwrap().queries.remove(0)
+        QueryFile::from_yaml_str(FILE, "t.yaml")
+            .unwrap()
+            .queries
+            .remove(0)
     }
 
     #[test]
     fn renders_kql_with_lists_aliases_and_blank_lines_removed() {
         let args = vec![
-            ("ips".to_string(), ParamValue::from("192.168.0.1, 192.168.0.2")),
+            (
+                "ips".to_string(),
+                ParamValue::from("192.168.0.1, 192.168.0.2"),
+            ),
             ("start".to_string(), ParamValue::from("-1w@d")),
             ("end".to_string(), ParamValue::Int(0)),
         ];
@@ -241,26 +315,54 @@ sources:
 
     #[test]
     fn default_time_range_and_missing_parameters() {
-        let args = vec![("ip_address_list".to_string(), ParamValue::from(vec![1i64, 2]))];
+        let args = vec![(
+            "ip_address_list".to_string(),
+            ParamValue::from(vec![1i64, 2]),
+        )];
         let r = render(&def(), &args, &ctx(Dialect::Default)).unwrap();
-        assert!(r.text.contains("datetime(2024-03-12T12:00:00Z)"), "{}", r.text);
-        assert!(r.text.contains("datetime(2024-03-14T12:00:00Z)"), "{}", r.text);
+        assert!(
+            r.text.contains("datetime(2024-03-12T12:00:00Z)"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text.contains("datetime(2024-03-14T12:00:00Z)"),
+            "{}",
+            r.text
+        );
         assert!(r.text.contains("in (1, 2)"), "{}", r.text);
         assert_eq!(r.defaulted, ["end", "start"]);
-        let err = render(&def(), &[], &ctx(Dialect::Kql)).unwrap_err().to_string();
+        let err = render(&def(), &[], &ctx(Dialect::Kql))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("invalid query 'Azure.list_azure_activity_for_ip': these required parameters were not set: ip_address_list\n\nActivity for IPs\n\nParameters"), "{err}");
-        assert!(err.contains("ip_address_list: list\n    IPs to find\n    Aliases: 'ips'"), "{err}");
+        assert!(
+            err.contains("ip_address_list: list\n    IPs to find\n    Aliases: 'ips'"),
+            "{err}"
+        );
     }
 
     #[test]
     fn bad_values_name_the_parameter() {
-        let err = render(&def(), &[("nope".into(), 1i64.into())], &ctx(Dialect::Kql)).unwrap_err().to_string();
+        let err = render(&def(), &[("nope".into(), 1i64.into())], &ctx(Dialect::Kql))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("parameter 'nope' for query 'Azure.list_azure_activity_for_ip': the query has no such parameter or alias; parameters: add_query_items, end, ip_address_list, start, top"), "{err}");
-        let args = vec![("ips".to_string(), ParamValue::from("x")), ("top".to_string(), ParamValue::from("ten"))];
-        let err = render(&def(), &args, &ctx(Dialect::Kql)).unwrap_err().to_string();
+        let args = vec![
+            ("ips".to_string(), ParamValue::from("x")),
+            ("top".to_string(), ParamValue::from("ten")),
+        ];
+        let err = render(&def(), &args, &ctx(Dialect::Kql))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("parameter 'top' of query 'Azure.list_azure_activity_for_ip': expected an integer, got 'ten'"), "{err}");
-        let args = vec![("ips".to_string(), ParamValue::from("x")), ("start".to_string(), ParamValue::from("whenever"))];
-        let err = render(&def(), &args, &ctx(Dialect::Kql)).unwrap_err().to_string();
+        let args = vec![
+            ("ips".to_string(), ParamValue::from("x")),
+            ("start".to_string(), ParamValue::from("whenever")),
+        ];
+        let err = render(&def(), &args, &ctx(Dialect::Kql))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("parameter 'start' of query 'Azure.list_azure_activity_for_ip': invalid datetime value 'whenever'"), "{err}");
     }
 }

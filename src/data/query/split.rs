@@ -13,9 +13,15 @@ pub const DEFAULT_SPLIT: Duration = Duration::days(1);
 /// not positive.
 pub fn parse_interval(text: &str) -> Option<Duration> {
     let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: f64 = if num.is_empty() { 1.0 } else { num.parse().ok()? };
+    let n: f64 = if num.is_empty() {
+        1.0
+    } else {
+        num.parse().ok()?
+    };
     let unit = unit.trim();
     let ns_per: f64 = match unit {
         "w" | "W" | "week" | "weeks" => 7.0 * 86_400e9,
@@ -29,7 +35,7 @@ pub fn parse_interval(text: &str) -> Option<Duration> {
         _ => return None,
     };
     let ns = n * ns_per;
-    if !(ns.is_finite() && ns >= 1.0 && ns < 9.0e18) {
+    if !(ns.is_finite() && (1.0..9.0e18).contains(&ns)) {
         return None;
     }
     Some(Duration::nanoseconds(ns as i64))
@@ -93,7 +99,11 @@ pub fn split_ranges(start: DateTime<Utc>, end: DateTime<Utc>, split_by: &str) ->
             }
         }
     }
-    Ok(SplitPlan { interval, fell_back, ranges })
+    Ok(SplitPlan {
+        interval,
+        fell_back,
+        ranges,
+    })
 }
 
 #[cfg(test)]
@@ -102,7 +112,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn t(h: i64, m: i64) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap() + Duration::hours(h) + Duration::minutes(m)
+        Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap()
+            + Duration::hours(h)
+            + Duration::minutes(m)
     }
 
     #[test]
@@ -125,7 +137,11 @@ mod tests {
         let ns = Duration::nanoseconds(1);
         assert_eq!(
             plan.ranges,
-            vec![(t(0, 0), t(1, 0) - ns), (t(1, 0), t(2, 0) - ns), (t(2, 0), t(3, 0))]
+            vec![
+                (t(0, 0), t(1, 0) - ns),
+                (t(1, 0), t(2, 0) - ns),
+                (t(2, 0), t(3, 0))
+            ]
         );
         assert!(!plan.fell_back);
     }
@@ -136,7 +152,11 @@ mod tests {
         let plan = split_ranges(t(0, 0), t(2, 30), "1h").unwrap();
         assert_eq!(
             plan.ranges,
-            vec![(t(0, 0), t(1, 0) - ns), (t(1, 0), t(2, 0) - ns), (t(2, 0), t(2, 30))]
+            vec![
+                (t(0, 0), t(1, 0) - ns),
+                (t(1, 0), t(2, 0) - ns),
+                (t(2, 0), t(2, 30))
+            ]
         );
         // within 0.1% of an interval (3.6 s of 1 h): the last chunk stretches
         let end = t(2, 0) + Duration::seconds(3);

@@ -46,7 +46,10 @@ impl QueryStore {
         let mut store = Self::new();
         let report = store.load_dir(builtin_dir())?;
         if let Some((path, err)) = report.skipped.first() {
-            return Err(Error::invalid(format!("bundled query file '{}'", path.display()), err.clone()));
+            return Err(Error::invalid(
+                format!("bundled query file '{}'", path.display()),
+                err.clone(),
+            ));
         }
         Ok(store)
     }
@@ -66,7 +69,10 @@ impl QueryStore {
     pub fn load_dir(&mut self, dir: impl AsRef<Path>) -> Result<LoadReport> {
         let dir = dir.as_ref();
         if !dir.is_dir() {
-            return Err(Error::invalid(format!("query folder '{}'", dir.display()), "is not a folder"));
+            return Err(Error::invalid(
+                format!("query folder '{}'", dir.display()),
+                "is not a folder",
+            ));
         }
         let mut files = Vec::new();
         find_yaml(dir, 0, &mut files)?;
@@ -93,9 +99,15 @@ impl QueryStore {
         let def = Arc::new(def);
         for env in &def.environments {
             let fams = self.envs.entry(canonical_environment(env)).or_default();
-            let families = if def.families.is_empty() { vec![String::new()] } else { def.families.clone() };
+            let families = if def.families.is_empty() {
+                vec![String::new()]
+            } else {
+                def.families.clone()
+            };
             for fam in families {
-                fams.entry(fam).or_default().insert(def.name.clone(), Arc::clone(&def));
+                fams.entry(fam)
+                    .or_default()
+                    .insert(def.name.clone(), Arc::clone(&def));
             }
         }
     }
@@ -107,7 +119,11 @@ impl QueryStore {
 
     /// How many (environment, family, query) entries there are.
     pub fn len(&self) -> usize {
-        self.envs.values().flat_map(|f| f.values()).map(BTreeMap::len).sum()
+        self.envs
+            .values()
+            .flat_map(|f| f.values())
+            .map(BTreeMap::len)
+            .sum()
     }
 
     /// Whether the store is empty.
@@ -120,7 +136,10 @@ impl QueryStore {
         self.envs.get(&canon).ok_or_else(|| {
             Error::invalid(
                 format!("data environment '{env}'"),
-                format!("no queries loaded for it; environments: {}", self.environments().join(", ")),
+                format!(
+                    "no queries loaded for it; environments: {}",
+                    self.environments().join(", ")
+                ),
             )
         })
     }
@@ -129,13 +148,15 @@ impl QueryStore {
     /// `name` alone.
     pub fn get(&self, env: &str, name: &str) -> Result<Arc<QueryDefinition>> {
         let fams = self.families(env)?;
-        if let Some((fam, q)) = name.rsplit_once('.') {
-            if let Some(def) = fams.get(fam).and_then(|m| m.get(q)) {
-                return Ok(Arc::clone(def));
-            }
+        if let Some((fam, q)) = name.rsplit_once('.')
+            && let Some(def) = fams.get(fam).and_then(|m| m.get(q))
+        {
+            return Ok(Arc::clone(def));
         }
-        let matches: Vec<(&String, &Arc<QueryDefinition>)> =
-            fams.iter().filter_map(|(f, m)| m.get(name).map(|d| (f, d))).collect();
+        let matches: Vec<(&String, &Arc<QueryDefinition>)> = fams
+            .iter()
+            .filter_map(|(f, m)| m.get(name).map(|d| (f, d)))
+            .collect();
         match matches.as_slice() {
             [(_, d)] => Ok(Arc::clone(d)),
             [] => {
@@ -143,22 +164,29 @@ impl QueryStore {
                 let close: Vec<String> = fams
                     .iter()
                     .flat_map(|(f, m)| m.keys().map(move |q| (f, q)))
-                    .filter(|(_, q)| q.to_ascii_lowercase().contains(&needle) || needle.contains(&q.to_ascii_lowercase()))
+                    .filter(|(_, q)| {
+                        q.to_ascii_lowercase().contains(&needle)
+                            || needle.contains(&q.to_ascii_lowercase())
+                    })
                     .map(|(f, q)| join_name(f, q))
                     .take(10)
                     .collect();
                 let hint = if close.is_empty() {
-                    "list the queries with list_queries()".to_string()
+                    "list the queries with list_queries() or `huntbook query list`".to_string()
                 } else {
                     format!("did you mean: {}", close.join(", "))
                 };
-                Err(Error::invalid(format!("query '{name}' in {}", canonical_environment(env)), format!("not found; {hint}")))
+                Err(Error::invalid(
+                    format!("query '{name}' in {}", canonical_environment(env)),
+                    format!("not found; {hint}"),
+                ))
             }
             many => {
                 let names: Vec<String> = many.iter().map(|(f, d)| join_name(f, &d.name)).collect();
-                let same = many.iter().all(|(_, d)| Arc::ptr_eq(d, &many[0].1));
-                if same {
-                    return Ok(Arc::clone(many[0].1));
+                if let Some((_, first)) = many.first()
+                    && many.iter().all(|(_, d)| Arc::ptr_eq(d, first))
+                {
+                    return Ok(Arc::clone(first));
                 }
                 Err(Error::invalid(
                     format!("query '{name}' in {}", canonical_environment(env)),
@@ -174,7 +202,10 @@ impl QueryStore {
         let filter = filter.map(str::to_ascii_lowercase);
         self.collect(env, |name, def| match &filter {
             None => true,
-            Some(f) => name.to_ascii_lowercase().contains(f) || def.description.to_ascii_lowercase().contains(f),
+            Some(f) => {
+                name.to_ascii_lowercase().contains(f)
+                    || def.description.to_ascii_lowercase().contains(f)
+            }
         })
     }
 
@@ -185,13 +216,22 @@ impl QueryStore {
         self.collect(env, |name, def| {
             name.to_ascii_lowercase().contains(&t)
                 || def.description.to_ascii_lowercase().contains(&t)
-                || def.params.keys().any(|p| p.to_ascii_lowercase().contains(&t))
-                || def.table().is_some_and(|tb| tb.to_ascii_lowercase().contains(&t))
+                || def
+                    .params
+                    .keys()
+                    .any(|p| p.to_ascii_lowercase().contains(&t))
+                || def
+                    .table()
+                    .is_some_and(|tb| tb.to_ascii_lowercase().contains(&t))
                 || def.template.to_ascii_lowercase().contains(&t)
         })
     }
 
-    fn collect(&self, env: Option<&str>, keep: impl Fn(&str, &QueryDefinition) -> bool) -> Result<QueryList> {
+    fn collect(
+        &self,
+        env: Option<&str>,
+        keep: impl Fn(&str, &QueryDefinition) -> bool,
+    ) -> Result<QueryList> {
         let mut rows = Vec::new();
         let envs: Vec<(&String, &Families)> = match env {
             Some(e) => {
@@ -216,12 +256,19 @@ impl QueryStore {
 
     /// Help for one query: description, parameters, defaults, the template.
     pub fn help(&self, env: &str, name: &str) -> Result<QueryHelp> {
-        Ok(QueryHelp::new(canonical_environment(env), self.get(env, name)?))
+        Ok(QueryHelp::new(
+            canonical_environment(env),
+            self.get(env, name)?,
+        ))
     }
 }
 
 fn join_name(family: &str, name: &str) -> String {
-    if family.is_empty() { name.to_string() } else { format!("{family}.{name}") }
+    if family.is_empty() {
+        name.to_string()
+    } else {
+        format!("{family}.{name}")
+    }
 }
 
 /// The bundled query library folder: `$HUNTBOOK_QUERIES_DIR`, else `queries/`
@@ -241,11 +288,16 @@ fn find_yaml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in entries {
         let entry = entry.map_err(|e| Error::io("listing", dir, e))?;
         let path = entry.path();
-        let ft = entry.file_type().map_err(|e| Error::io("reading", &path, e))?;
+        let ft = entry
+            .file_type()
+            .map_err(|e| Error::io("reading", &path, e))?;
         if ft.is_dir() {
             find_yaml(&path, depth + 1, out)?;
         } else if ft.is_file()
-            && path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+            && path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
         {
             out.push(path);
         }
@@ -265,14 +317,24 @@ struct QueryRow {
 
 impl QueryRow {
     fn new(env: &str, name: &str, def: &QueryDefinition) -> Self {
-        let required: Vec<&str> = def.params.values().filter(|p| p.is_required()).map(|p| p.name.as_str()).collect();
+        let required: Vec<&str> = def
+            .params
+            .values()
+            .filter(|p| p.is_required())
+            .map(|p| p.name.as_str())
+            .collect();
         Self {
             environment: env.to_string(),
             name: name.to_string(),
             description: def.description.clone(),
             parameters: def.params.keys().cloned().collect::<Vec<_>>().join(", "),
             required: required.join(", "),
-            file: def.file.as_ref().and_then(|f| f.file_name()).map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+            file: def
+                .file
+                .as_ref()
+                .and_then(|f| f.file_name())
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default(),
         }
     }
 }
@@ -303,7 +365,10 @@ impl QueryList {
     /// The list as a frame.
     pub fn df(&self) -> Result<DataFrame> {
         let col = |name: &str, f: &dyn Fn(&QueryRow) -> String| {
-            Column::new(name.into(), self.rows.iter().map(f).collect::<Vec<String>>())
+            Column::new(
+                name.into(),
+                self.rows.iter().map(f).collect::<Vec<String>>(),
+            )
         };
         DataFrame::new_infer_height(vec![
             col("environment", &|r| r.environment.clone()),
@@ -325,7 +390,12 @@ impl QueryList {
 impl NotebookDisplay for QueryList {
     fn to_html(&self) -> String {
         match self.df() {
-            Ok(df) => table_html(&df, &TableOptions::new().max_rows(500).caption(format!("{} queries", self.rows.len()))),
+            Ok(df) => table_html(
+                &df,
+                &TableOptions::new()
+                    .max_rows(500)
+                    .caption(format!("{} queries", self.rows.len())),
+            ),
             Err(e) => {
                 let mut b = HtmlBuilder::new();
                 b.element("pre", &[], &e.to_string());
@@ -365,15 +435,32 @@ impl QueryHelp {
     pub fn params_df(&self) -> Result<DataFrame> {
         let ps: Vec<_> = self.def.params.values().collect();
         DataFrame::new_infer_height(vec![
-            Column::new("name".into(), ps.iter().map(|p| p.name.clone()).collect::<Vec<_>>()),
-            Column::new("type".into(), ps.iter().map(|p| p.ptype.to_string()).collect::<Vec<_>>()),
-            Column::new("required".into(), ps.iter().map(|p| p.is_required()).collect::<Vec<_>>()),
+            Column::new(
+                "name".into(),
+                ps.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "type".into(),
+                ps.iter().map(|p| p.ptype.to_string()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "required".into(),
+                ps.iter().map(|p| p.is_required()).collect::<Vec<_>>(),
+            ),
             Column::new(
                 "default".into(),
-                ps.iter().map(|p| p.default.as_ref().map(|d| d.to_string())).collect::<Vec<_>>(),
+                ps.iter()
+                    .map(|p| p.default.as_ref().map(|d| d.to_string()))
+                    .collect::<Vec<_>>(),
             ),
-            Column::new("aliases".into(), ps.iter().map(|p| p.aliases.join(", ")).collect::<Vec<_>>()),
-            Column::new("description".into(), ps.iter().map(|p| p.description.clone()).collect::<Vec<_>>()),
+            Column::new(
+                "aliases".into(),
+                ps.iter().map(|p| p.aliases.join(", ")).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "description".into(),
+                ps.iter().map(|p| p.description.clone()).collect::<Vec<_>>(),
+            ),
         ])
         .ctx("listing query parameters")
     }
@@ -383,12 +470,19 @@ impl NotebookDisplay for QueryHelp {
     fn to_html(&self) -> String {
         let mut b = HtmlBuilder::new();
         b.open("div", &[("class", "huntbook-query-help")]);
-        b.element("h4", &[], &format!("{} · {}", self.environment, self.def.full_name()));
+        b.element(
+            "h4",
+            &[],
+            &format!("{} · {}", self.environment, self.def.full_name()),
+        );
         b.element("p", &[], &self.def.description);
         let mut html = b.finish();
         // table_html escapes every cell
         match self.params_df() {
-            Ok(df) => html.push_str(&table_html(&df, &TableOptions::new().max_rows(200).caption("Parameters"))),
+            Ok(df) => html.push_str(&table_html(
+                &df,
+                &TableOptions::new().max_rows(200).caption("Parameters"),
+            )),
             Err(e) => {
                 let mut e_b = HtmlBuilder::new();
                 e_b.element("pre", &[], &e.to_string());
@@ -396,7 +490,11 @@ impl NotebookDisplay for QueryHelp {
             }
         }
         let mut t = HtmlBuilder::new();
-        t.element("pre", &[("class", "huntbook-query-template")], &self.def.template);
+        t.element(
+            "pre",
+            &[("class", "huntbook-query-template")],
+            &self.def.template,
+        );
         t.close("div");
         html.push_str(&t.finish());
         html
@@ -445,17 +543,36 @@ sources:
     fn lookup_by_family_name_alias_env() {
         let s = store();
         assert_eq!(s.environments(), ["Kusto", "MSSentinel"]);
-        assert_eq!(s.get("LogAnalytics", "WindowsSecurity.list_host_processes").unwrap().name, "list_host_processes");
-        assert_eq!(s.get("AzureSentinel", "Alerts.type1.list_host_processes").unwrap().name, "list_host_processes");
+        assert_eq!(
+            s.get("LogAnalytics", "WindowsSecurity.list_host_processes")
+                .unwrap()
+                .name,
+            "list_host_processes"
+        );
+        assert_eq!(
+            s.get("AzureSentinel", "Alerts.type1.list_host_processes")
+                .unwrap()
+                .name,
+            "list_host_processes"
+        );
         // the same query under two families is not ambiguous
-        assert_eq!(s.get("kusto", "list_host_processes").unwrap().name, "list_host_processes");
-        let err = s.get("MSSentinel", "host_processes").unwrap_err().to_string();
+        assert_eq!(
+            s.get("kusto", "list_host_processes").unwrap().name,
+            "list_host_processes"
+        );
+        let err = s
+            .get("MSSentinel", "host_processes")
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "invalid query 'host_processes' in MSSentinel: not found; did you mean: Alerts.type1.list_host_processes, WindowsSecurity.list_host_processes"
         );
         let err = s.get("Splunk", "x").unwrap_err().to_string();
-        assert!(err.contains("no queries loaded for it; environments: Kusto, MSSentinel"), "{err}");
+        assert!(
+            err.contains("no queries loaded for it; environments: Kusto, MSSentinel"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -469,8 +586,14 @@ sources:
         let html = s.list(None, None).unwrap().to_html();
         assert!(!html.contains("<script>alert"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
-        let help = s.help("MSSentinel", "WindowsSecurity.list_host_processes").unwrap();
+        let help = s
+            .help("MSSentinel", "WindowsSecurity.list_host_processes")
+            .unwrap();
         assert!(!help.to_html().contains("<script>alert"));
-        assert!(help.to_text().starts_with("Query: WindowsSecurity.list_host_processes\nData source: MSSentinel\n"));
+        assert!(
+            help.to_text().starts_with(
+                "Query: WindowsSecurity.list_host_processes\nData source: MSSentinel\n"
+            )
+        );
     }
 }

@@ -49,14 +49,18 @@ pub fn parse(template: &str) -> Result<Vec<Piece>> {
                 if !closed {
                     return Err(Error::invalid(
                         "query template",
-                        format!("'{{' at character {i} is not closed; write '{{{{' for a literal brace"),
+                        format!(
+                            "'{{' at character {i} is not closed; write '{{{{' for a literal brace"
+                        ),
                     ));
                 }
                 let name = name.trim().to_string();
                 if name.is_empty() || name.contains([':', '!', '[', '.', '{']) {
                     return Err(Error::invalid(
                         "query template",
-                        format!("field '{{{name}}}' at character {i}: only plain parameter names are supported"),
+                        format!(
+                            "field '{{{name}}}' at character {i}: only plain parameter names are supported"
+                        ),
                     ));
                 }
                 if !text.is_empty() {
@@ -178,13 +182,19 @@ mod tests {
     use super::*;
 
     fn vals(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn fields_and_literal_braces() {
         let t = "T | extend x = dynamic({{\"a\": {n}}}) | where h == '{host}'";
-        assert_eq!(fields(t).unwrap(), ["host", "n"].iter().map(|s| s.to_string()).collect());
+        assert_eq!(
+            fields(t).unwrap(),
+            ["host", "n"].iter().map(|s| s.to_string()).collect()
+        );
         assert_eq!(
             render(t, &vals(&[("n", "1"), ("host", "web")])).unwrap(),
             "T | extend x = dynamic({\"a\": 1}) | where h == 'web'"
@@ -193,11 +203,29 @@ mod tests {
 
     #[test]
     fn template_errors() {
-        assert!(parse("a } b").unwrap_err().to_string().contains("single '}'"));
-        assert!(parse("a { b").unwrap_err().to_string().contains("not closed"));
-        assert!(parse("{x:>3}").unwrap_err().to_string().contains("only plain parameter names"));
+        assert!(
+            parse("a } b")
+                .unwrap_err()
+                .to_string()
+                .contains("single '}'")
+        );
+        assert!(
+            parse("a { b")
+                .unwrap_err()
+                .to_string()
+                .contains("not closed")
+        );
+        assert!(
+            parse("{x:>3}")
+                .unwrap_err()
+                .to_string()
+                .contains("only plain parameter names")
+        );
         let err = render("{missing}", &vals(&[])).unwrap_err().to_string();
-        assert_eq!(err, "invalid query template field '{missing}': no parameter of that name");
+        assert_eq!(
+            err,
+            "invalid query template field '{missing}': no parameter of that name"
+        );
     }
 
     #[test]
@@ -209,7 +237,10 @@ mod tests {
     #[test]
     fn macros() {
         let m = vals(&[("filter", "| where x == 1")]);
-        assert_eq!(replace_macros("T\n$<filter>$\n\n$<none>$\n| take 1", &m), "T\n| where x == 1\n| take 1");
+        assert_eq!(
+            replace_macros("T\n$<filter>$\n\n$<none>$\n| take 1", &m),
+            "T\n| where x == 1\n| take 1"
+        );
         assert_eq!(replace_macros("no macros", &m), "no macros");
     }
 }

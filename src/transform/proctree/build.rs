@@ -34,7 +34,7 @@ use super::input::{self, Interner, NULL};
 use super::schema::{EventFilter, ProcSchema};
 use crate::error::{Error, PolarsContext, Result};
 use polars::prelude::*;
-use std::collections::HashMap;
+use super::input::FastMap;
 
 /// Columns the builder adds; input columns with these names are replaced.
 pub(crate) const ADDED: &[&str] = &[
@@ -199,13 +199,16 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
         &schema.event_id_identifier,
     ) {
         let mask = event_mask(&data, col, value)?;
+        let all_true = mask.iter().all(|m| m == Some(true));
         orig_row = orig_row
             .into_iter()
             .zip(mask.iter())
             .filter(|(_, m)| *m == Some(true))
             .map(|(r, _)| r)
             .collect();
-        data = data.filter(&mask).ctx("filtering process events")?;
+        if !all_true {
+            data = data.filter(&mask).ctx("filtering process events")?;
+        }
         if data.height() == 0 {
             return Err(Error::invalid(
                 "process events",
@@ -269,7 +272,8 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
     // Exact duplicate rows are dropped before numbering, as pandas'
     // drop_duplicates does; only rows with the same key are compared.
     let mut nodes: Vec<Node> = Vec::with_capacity(n + n / 8);
-    let mut real_key: HashMap<(u32, u32, i64), u32> = HashMap::with_capacity(n);
+    let mut real_key: FastMap<(u32, u32, i64), u32> =
+        FastMap::with_capacity_and_hasher(n, Default::default());
     let mut exact_duplicates = 0usize;
     let mut merged_duplicates = 0usize;
     for &r in &order {
@@ -311,7 +315,8 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
         Some((ppid[r], parent_lc.as_ref().map_or(NULL, |v| v[r])))
     };
     let own_key = |n: &Node| (n.pid, if parent_lc.is_some() { n.name_lc } else { NULL });
-    let mut latest: HashMap<(u32, u32), u32> = HashMap::with_capacity(n);
+    let mut latest: FastMap<(u32, u32), u32> =
+        FastMap::with_capacity_and_hasher(n, Default::default());
     let mut dsu = Dsu((0..m as u32).collect());
     let mut start = 0;
     while start < m {
@@ -324,7 +329,7 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
                 nodes[start].parent = latest.get(&k).copied();
             }
         } else {
-            let mut group: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+            let mut group: FastMap<(u32, u32), Vec<u32>> = FastMap::default();
             for p in start..end {
                 if nodes[p].pid != NULL {
                     group.entry(own_key(&nodes[p])).or_default().push(p as u32);
@@ -380,9 +385,9 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
         }
         _ => None,
     };
-    let mut inferred_key: HashMap<(u32, u32, i64), u32> = HashMap::new();
-    let mut combos: HashMap<(Option<&str>, u32, Option<&str>, Option<&str>, u32, i64), ()> =
-        HashMap::new();
+    let mut inferred_key: FastMap<(u32, u32, i64), u32> = FastMap::default();
+    let mut combos: FastMap<(Option<&str>, u32, Option<&str>, Option<&str>, u32, i64), ()> =
+        FastMap::default();
     let mut inferred = 0usize;
     for p in 0..m {
         if nodes[p].parent.is_some() || nodes[p].merged_into.is_some() {
@@ -447,7 +452,7 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
         }
     }
     if let Some((gp_id, gp_lc, gp_time)) = &gp {
-        let mut by_key: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+        let mut by_key: FastMap<(u32, u32), Vec<u32>> = FastMap::default();
         for (p, node) in nodes.iter().enumerate().take(m) {
             if node.pid != NULL && node.merged_into.is_none() {
                 by_key.entry(own_key(node)).or_default().push(p as u32);
@@ -575,70 +580,71 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
 
     // Output columns, row by row in tree order.
     let rows = out_order.len();
-    let index_str = |i: u32| format!("{:0width$}", i, width = width);
-    let mut keys = Vec::with_capacity(rows);
-    let mut parent_out = Vec::with_capacity(rows);
+    let mut index_of: Vec<String> = vec![String::new(); total];
+    for &v in &out_order {
+        let mut s = String::with_capacity(width);
+        input::push_num(&mut s, i64::from(v), width);
+        index_of[v as usize] = s;
+    }
+    let mut keys: Vec<String> = Vec::with_capacity(rows);
+    let mut path: Vec<String> = Vec::with_capacity(rows);
+    let mut parent_out: Vec<Option<u32>> = Vec::with_capacity(rows);
     let mut depth = Vec::with_capacity(rows);
     let mut is_inferred = Vec::with_capacity(rows);
-    let mut path: Vec<String> = Vec::with_capacity(rows);
-    let mut path_of: Vec<Option<u32>> = vec![None; total]; // index into `path`
-    let mut source_index = Vec::with_capacity(rows);
-    let mut parent_index: Vec<Option<String>> = Vec::with_capacity(rows);
-    let mut parent_key: Vec<Option<String>> = Vec::with_capacity(rows);
     let mut is_root = Vec::with_capacity(rows);
     let mut is_leaf = Vec::with_capacity(rows);
     let mut is_branch = Vec::with_capacity(rows);
     let mut lc_out: Vec<Option<&str>> = Vec::with_capacity(rows);
     let mut parent_lc_out: Vec<Option<&str>> = Vec::with_capacity(rows);
     let mut ts_out: Vec<i64> = Vec::with_capacity(rows);
-    let mut eff: Vec<Option<String>> = Vec::with_capacity(rows);
+    let mut eff: Vec<Option<&str>> = Vec::with_capacity(rows);
     let mut pid_par: Vec<Option<&str>> = Vec::with_capacity(rows);
-    let mut eff_par: Vec<Option<String>> = Vec::with_capacity(rows);
+    let mut eff_par: Vec<Option<&str>> = Vec::with_capacity(rows);
     let mut lc_par: Vec<Option<&str>> = Vec::with_capacity(rows);
     let mut src_par: Vec<Option<i64>> = Vec::with_capacity(rows);
     let mut ppid_par: Vec<Option<&str>> = Vec::with_capacity(rows);
     let mut name_par: Vec<Option<&str>> = Vec::with_capacity(rows);
     let mut ts_par: Vec<Option<i64>> = Vec::with_capacity(rows);
-    let mut node_keys: Vec<Option<String>> = vec![None; total];
 
-    let effective = |ri: usize| -> Option<String> {
-        let t = target
+    let logon_at = |ri: usize| logon.as_ref().and_then(|l| l.get(ri));
+    let effective = |ri: usize| -> Option<&str> {
+        target
             .as_ref()
             .and_then(|t| t.get(ri))
-            .filter(|v| !v.is_empty() && *v != "0x0");
-        t.or_else(|| logon.as_ref().and_then(|l| l.get(ri)))
-            .map(str::to_string)
+            .filter(|v| !v.is_empty() && *v != "0x0")
+            .or_else(|| logon_at(ri))
     };
-    for (row, &v) in out_order.iter().enumerate() {
+    for &v in out_order.iter() {
         let vi = v as usize;
         let node = &nodes[vi];
-        let key = key_string(node, &names, &ids);
-        node_keys[vi] = Some(key.clone());
+        keys.push(key_string(node, &names, &ids));
         let par = node.parent;
-        let mut p = match par.and_then(|p| path_of[p as usize]) {
-            Some(pi) => path[pi as usize].clone(),
-            None => String::new(),
+        let p = match par {
+            Some(pn) => {
+                let pp = &path[out_row[pn as usize] as usize];
+                let mut p = String::with_capacity(pp.len() + 1 + width);
+                p.push_str(pp);
+                p.push('/');
+                p.push_str(&index_of[vi]);
+                p
+            }
+            None => index_of[vi].clone(),
         };
-        let own = index_str(v);
-        if !p.is_empty() {
-            p.push('/');
-        }
-        p.push_str(&own);
-        path_of[vi] = Some(row as u32);
         path.push(p);
-        parent_index.push(par.map(index_str));
-        parent_key.push(par.and_then(|p| node_keys[p as usize].clone()));
         let has_child = child_start[vi + 1] > child_start[vi];
         is_root.push(par.is_none());
         is_leaf.push(!has_child);
         is_branch.push(par.is_some() && has_child);
         lc_out.push(names.get(node.name_lc));
         ts_out.push(node.ts);
-        keys.push(key);
         parent_out.push(par.map(|p| out_row[p as usize]));
         depth.push(depth_of[vi]);
         is_inferred.push(!matches!(node.kind, Kind::Real(_)));
-        source_index.push(own);
+        let none = |pid_par: &mut Vec<_>, eff_par: &mut Vec<_>, lc_par: &mut Vec<_>| {
+            pid_par.push(None);
+            eff_par.push(None);
+            lc_par.push(None);
+        };
         match node.kind {
             Kind::Real(r) => {
                 let ri = r as usize;
@@ -648,14 +654,13 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
                     Kind::Real(pr) => Some(pr as usize),
                     _ => None,
                 });
-                let plc = match (&parent_lc, parent_node) {
+                parent_lc_out.push(match (&parent_lc, parent_node) {
                     (Some(v), _) => names.get(v[ri]),
                     (None, Some(pn)) => names.get(pn.name_lc),
                     (None, None) => None,
-                };
-                parent_lc_out.push(plc);
-                match matched {
-                    Some(pr) => {
+                });
+                match (matched, parent_node) {
+                    (Some(pr), _) => {
                         pid_par.push(ids.get(pid[pr]));
                         eff_par.push(effective(pr));
                         lc_par.push(names.get(name_lc[pr]));
@@ -664,29 +669,17 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
                         name_par.push(name_text.get(pr));
                         ts_par.push(Some(ts[pr]));
                     }
-                    None if par.is_some() => {
-                        let pn = &nodes[par.map_or(0, |p| p as usize)];
+                    (None, Some(pn)) => {
                         pid_par.push(ids.get(ppid[ri]));
-                        eff_par.push(
-                            logon
-                                .as_ref()
-                                .and_then(|l| l.get(ri))
-                                .map(str::to_string),
-                        );
+                        eff_par.push(logon_at(ri));
                         lc_par.push(names.get(pn.name_lc));
                         src_par.push(None);
                         ppid_par.push(None);
-                        name_par.push(if parent_lc.is_none() {
-                            Some("unknown")
-                        } else {
-                            None
-                        });
+                        name_par.push(parent_lc.is_none().then_some("unknown"));
                         ts_par.push(Some(pn.ts));
                     }
-                    None => {
-                        pid_par.push(None);
-                        eff_par.push(None);
-                        lc_par.push(None);
+                    (None, None) => {
+                        none(&mut pid_par, &mut eff_par, &mut lc_par);
                         src_par.push(None);
                         ppid_par.push(None);
                         name_par.push(None);
@@ -699,16 +692,9 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
                     Kind::Real(r) => r as usize,
                     _ => 0,
                 };
-                eff.push(
-                    logon
-                        .as_ref()
-                        .and_then(|l| l.get(cr))
-                        .map(str::to_string),
-                );
+                eff.push(logon_at(cr));
                 parent_lc_out.push(par.and_then(|p| names.get(nodes[p as usize].name_lc)));
-                pid_par.push(None);
-                eff_par.push(None);
-                lc_par.push(None);
+                none(&mut pid_par, &mut eff_par, &mut lc_par);
                 src_par.push(None);
                 ppid_par.push(None);
                 name_par.push(None);
@@ -721,7 +707,7 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
     // filled from what their children say about them.
     let base = output_base(&data, schema, &nodes, &out_order)?;
     let mut cols: Vec<Column> = Vec::with_capacity(base.width() + 20);
-    cols.push(Column::new("proc_key".into(), &keys));
+    cols.push(str_col("proc_key", keys.iter().map(|k| Some(k.as_str()))));
     for c in base.columns() {
         if c.name().as_str() == schema.time_stamp {
             cols.push(datetime_col(&schema.time_stamp, ts_out.iter().map(|&t| Some(t))));
@@ -732,28 +718,36 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
     let pid_name = format!("{}_par", schema.process_id);
     let ppid_name = format!("{}_par", schema.parent_id);
     let name_name = format!("{}_par", schema.process_name);
+    let parent_key = parent_out
+        .iter()
+        .map(|p| p.map(|p| keys[p as usize].as_str()));
+    let parent_index = out_order
+        .iter()
+        .map(|&v| nodes[v as usize].parent.map(|p| index_of[p as usize].as_str()));
     let mut extra = vec![
-        Column::new("EffectiveLogonId".into(), &eff),
-        Column::new("new_process_lc".into(), &lc_out),
-        Column::new("parent_proc_lc".into(), &parent_lc_out),
-        Column::new("source_index".into(), &source_index),
-        Column::new(pid_name.as_str().into(), &pid_par),
-        Column::new("EffectiveLogonId_par".into(), &eff_par),
-        Column::new("new_process_lc_par".into(), &lc_par),
+        str_col("EffectiveLogonId", eff.iter().copied()),
+        str_col("new_process_lc", lc_out.iter().copied()),
+        str_col("parent_proc_lc", parent_lc_out.iter().copied()),
+        str_col(
+            "source_index",
+            out_order.iter().map(|&v| Some(index_of[v as usize].as_str())),
+        ),
+        str_col(&pid_name, pid_par.iter().copied()),
+        str_col("EffectiveLogonId_par", eff_par.iter().copied()),
+        str_col("new_process_lc_par", lc_par.iter().copied()),
         Column::new("source_index_par".into(), &src_par),
-        Column::new(ppid_name.as_str().into(), &ppid_par),
-        Column::new(name_name.as_str().into(), &name_par),
+        str_col(&ppid_name, ppid_par.iter().copied()),
+        str_col(&name_name, name_par.iter().copied()),
         datetime_col("timestamp_orig_par", ts_par.into_iter()),
-        Column::new("parent_key".into(), &parent_key),
+        str_col("parent_key", parent_key),
         Column::new("IsRoot".into(), &is_root),
         Column::new("IsLeaf".into(), &is_leaf),
         Column::new("IsBranch".into(), &is_branch),
-        Column::new("path".into(), &path),
-        Column::new("parent_index".into(), &parent_index),
+        str_col("path", path.iter().map(|p| Some(p.as_str()))),
+        str_col("parent_index", parent_index),
     ];
     if schema.parent_name.is_none() && base.column("ParentName").is_err() {
-        let pn: Vec<Option<&str>> = name_par.clone();
-        extra.insert(3, Column::new("ParentName".into(), &pn));
+        extra.insert(3, str_col("ParentName", name_par.iter().copied()));
     }
     for c in extra {
         if cols.iter().any(|x| x.name() == c.name()) {
@@ -772,6 +766,11 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
         merged_duplicates,
         exact_duplicates,
     })
+}
+
+fn str_col<'a>(name: &str, values: impl Iterator<Item = Option<&'a str>>) -> Column {
+    let ca: StringChunked = values.collect();
+    ca.with_name(name.into()).into_column()
 }
 
 fn key_string(node: &Node, names: &Interner, ids: &Interner) -> String {
@@ -897,9 +896,9 @@ fn output_base(
         }
         DataFrame::new(taken.height(), cols).ctx("inferred parents")
     };
-    let mut all = take(real_rows.clone())?;
-    let real_n = real_rows.len() as IdxSize;
+    let real_n = data.height() as IdxSize;
     let par_n = par_rows.len() as IdxSize;
+    let mut all = data.clone();
     if !par_rows.is_empty() {
         all.vstack_mut(&synth(par_rows, &parent_source)?)
             .ctx("adding inferred parents")?;
@@ -911,7 +910,7 @@ fn output_base(
     let idx: Vec<IdxSize> = slot
         .iter()
         .map(|&(part, i)| match part {
-            0 => i,
+            0 => real_rows[i as usize],
             1 => real_n + i,
             _ => real_n + par_n + i,
         })

@@ -4,6 +4,41 @@
 use crate::error::{Error, PolarsContext, Result};
 use polars::prelude::*;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A small fast hasher (the Fx hash of rustc) for the builder's integer
+/// and short-string keys; the data cannot choose the keys' hash seeds
+/// usefully against a fixed tree build, and the maps are local to one call.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Code of a null id or name.
 pub(crate) const NULL: u32 = u32::MAX;
@@ -11,7 +46,7 @@ pub(crate) const NULL: u32 = u32::MAX;
 /// Distinct strings, each with a `u32` code.
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
-    map: HashMap<String, u32>,
+    map: FastMap<String, u32>,
     pub(crate) values: Vec<String>,
 }
 
@@ -77,7 +112,7 @@ pub(crate) fn codes(
     lowercase: bool,
     empty_is_null: bool,
 ) -> Vec<u32> {
-    let mut local: HashMap<&str, u32> = HashMap::new();
+    let mut local: FastMap<&str, u32> = FastMap::default();
     let mut out = Vec::with_capacity(text.len());
     for v in text.iter() {
         let code = match v {
@@ -325,19 +360,45 @@ pub(crate) fn round_10us(ns: i64) -> i64 {
 /// `%Y-%m-%d %H:%M:%S.%f` of UTC nanoseconds (microsecond precision), the
 /// time part of MSTICPy's process keys.
 pub(crate) fn key_time(ns: i64, out: &mut String) {
-    use std::fmt::Write;
     let secs = ns.div_euclid(1_000_000_000);
     let micros = ns.rem_euclid(1_000_000_000) / 1_000;
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    let _ = write!(
-        out,
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{micros:06}",
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60
-    );
+    push_num(out, y, 4);
+    out.push('-');
+    push_num(out, m, 2);
+    out.push('-');
+    push_num(out, d, 2);
+    out.push(' ');
+    push_num(out, sod / 3600, 2);
+    out.push(':');
+    push_num(out, (sod / 60) % 60, 2);
+    out.push(':');
+    push_num(out, sod % 60, 2);
+    out.push('.');
+    push_num(out, micros, 6);
+}
+
+/// Appends `v` zero-padded to `width` digits.
+pub(crate) fn push_num(out: &mut String, v: i64, width: usize) {
+    if v < 0 {
+        out.push('-');
+    }
+    let mut buf = [b'0'; 20];
+    let mut x = v.unsigned_abs();
+    let mut i = buf.len();
+    while x > 0 {
+        i -= 1;
+        buf[i] = b'0' + (x % 10) as u8;
+        x /= 10;
+    }
+    let digits = (buf.len() - i).max(1);
+    for _ in digits..width {
+        out.push('0');
+    }
+    let start = buf.len() - digits;
+    out.extend(buf[start..].iter().map(|&b| b as char));
 }
 
 fn civil_from_days(z: i64) -> (i64, i64, i64) {

@@ -88,16 +88,12 @@ fn read_bounded(
 }
 
 /// A stream format with one member: the member, or why there is none.
-fn single(
-    name: String,
-    data: Vec<u8>,
-    stop: Option<StopReason>,
-) -> Result<Extracted, StopReason> {
-    if data.is_empty() {
-        if let Some(reason @ StopReason::Corrupt { .. }) = stop {
-            // Nothing came out and the stream was bad: not this format after all.
-            return Err(reason);
-        }
+fn single(name: String, data: Vec<u8>, stop: Option<StopReason>) -> Result<Extracted, StopReason> {
+    if data.is_empty()
+        && let Some(reason @ StopReason::Corrupt { .. }) = stop
+    {
+        // Nothing came out and the stream was bad: not this format after all.
+        return Err(reason);
     }
     Ok(Extracted {
         members: vec![Member { name, data, stop }],
@@ -156,7 +152,9 @@ fn unzip(bytes: &[u8], limits: &Limits, budget: &mut usize) -> Result<Extracted,
     for i in 0..total.min(limits.max_members) {
         let (name, is_dir, is_encrypted, declared, compressed) = match zip.by_index_data(i) {
             Ok(e) => (
-                e.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("member {i}")),
+                e.name()
+                    .map(|n| n.into_owned())
+                    .unwrap_or_else(|_| format!("member {i}")),
                 e.is_dir(),
                 e.encrypted(),
                 e.size(),
@@ -323,7 +321,10 @@ mod tests {
             ..LIMITS
         };
         let x = extract(Archive::Gzip, &bomb, &size, &mut budget).unwrap();
-        assert_eq!(x.members[0].stop, Some(StopReason::MaxMemberSize { limit: 1000 }));
+        assert_eq!(
+            x.members[0].stop,
+            Some(StopReason::MaxMemberSize { limit: 1000 })
+        );
         let mut small = 500;
         let x = extract(Archive::Gzip, &bomb, &size, &mut small).unwrap();
         assert_eq!(x.members[0].stop, Some(StopReason::MaxTotalBytes));
@@ -332,7 +333,9 @@ mod tests {
 
     #[test]
     fn truncated_gzip_keeps_partial_content() {
-        let text: Vec<u8> = (0..20_000u32).flat_map(|i| i.to_string().into_bytes()).collect();
+        let text: Vec<u8> = (0..20_000u32)
+            .flat_map(|i| i.to_string().into_bytes())
+            .collect();
         let full = gz(&text);
         let cut = &full[..full.len() / 2];
         let mut budget = usize::MAX;
@@ -340,7 +343,10 @@ mod tests {
         let m = &x.members[0];
         assert!(!m.data.is_empty() && m.data.len() < text.len());
         assert_eq!(&text[..m.data.len()], &m.data[..]);
-        assert!(matches!(m.stop, Some(StopReason::Corrupt { format: "gzip", .. })));
+        assert!(matches!(
+            m.stop,
+            Some(StopReason::Corrupt { format: "gzip", .. })
+        ));
         // a header alone gives nothing: not an archive
         let mut budget = usize::MAX;
         assert!(extract(Archive::Gzip, &full[..12], &LIMITS, &mut budget).is_err());

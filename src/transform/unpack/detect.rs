@@ -204,7 +204,9 @@ fn python_utf16(b: &[u8]) -> Option<String> {
             u16::from_le_bytes([p[0], p[1]])
         }
     });
-    char::decode_utf16(units).collect::<Result<String, _>>().ok()
+    char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .ok()
 }
 
 /// UTF-16LE that reads as text: a little-endian byte-order mark, or at least
@@ -216,7 +218,7 @@ fn looks_like_utf16le(b: &[u8]) -> Option<String> {
     let body = match b {
         [0xff, 0xfe, rest @ ..] => rest,
         _ => {
-            if b.len() < 4 || b.len() % 2 != 0 {
+            if b.len() < 4 || !b.len().is_multiple_of(2) {
                 return None;
             }
             let zero_high = b.iter().skip(1).step_by(2).filter(|&&c| c == 0).count();
@@ -325,17 +327,26 @@ mod tests {
         );
         assert!(matches!(text(&ps, Utf16Mode::Off), Text::Utf8(_)));
         // ASCII is never taken for UTF-16 in auto mode, but is when forced
-        assert_eq!(text(b"curl -s", Utf16Mode::Auto), Text::Utf8("curl -s".into()));
+        assert_eq!(
+            text(b"curl -s", Utf16Mode::Auto),
+            Text::Utf8("curl -s".into())
+        );
         assert_eq!(text(b"abcd", Utf16Mode::Force), Text::Utf16("扡摣".into()));
         // NULs are not UTF-16 text; they are valid UTF-8 (as MSTICPy says)
-        assert_eq!(text(&[0; 6], Utf16Mode::Auto), Text::Utf8("\0\0\0\0\0\0".into()));
+        assert_eq!(
+            text(&[0; 6], Utf16Mode::Auto),
+            Text::Utf8("\0\0\0\0\0\0".into())
+        );
         // BOM
         let mut bom = vec![0xff, 0xfe];
         bom.extend(utf16le("ж ok"));
         assert_eq!(text(&bom, Utf16Mode::Auto), Text::Utf16("ж ok".into()));
         assert_eq!(text(&bom, Utf16Mode::Force), Text::Utf16("ж ok".into()));
         // unpaired surrogate, odd length
-        assert_eq!(text(&[0x00, 0xd8, 0x41, 0x00], Utf16Mode::Force), Text::Binary);
+        assert_eq!(
+            text(&[0x00, 0xd8, 0x41, 0x00], Utf16Mode::Force),
+            Text::Binary
+        );
         assert_eq!(text(&[0xff, 0xfe, 0x41], Utf16Mode::Force), Text::Binary);
         assert_eq!(text(&[0xc3, 0x28], Utf16Mode::Off), Text::Binary);
     }

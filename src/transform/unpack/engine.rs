@@ -207,7 +207,8 @@ impl<'a> Walk<'a> {
                     Err(reason) => {
                         let marker =
                             self.leaf(bytes, original, depth, path, Some(kind.type_name()));
-                        if let Some(item) = self.items.iter_mut().rev().find(|i| i.reference == path)
+                        if let Some(item) =
+                            self.items.iter_mut().rev().find(|i| i.reference == path)
                         {
                             item.stop_reasons.push(reason);
                         }
@@ -242,10 +243,11 @@ impl<'a> Walk<'a> {
         } else {
             kind.type_name()
         };
-        if x.notes.is_empty() && x.members.len() == 1 {
-            if let Some(member) = x.members.pop() {
-                return self.member(member, type_name, original, depth, path);
-            }
+        if x.notes.is_empty()
+            && x.members.len() == 1
+            && let Some(member) = x.members.pop()
+        {
+            return self.member(member, type_name, original, depth, path);
         }
         let mut item = self.item(
             path,
@@ -265,7 +267,13 @@ impl<'a> Walk<'a> {
             });
         }
         if !descend {
-            let marker = binary_marker(&format!("[{type_name}]"), Some(type_name), path, depth, &item);
+            let marker = binary_marker(
+                &format!("[{type_name}]"),
+                Some(type_name),
+                path,
+                depth,
+                &item,
+            );
             self.items.push(item);
             return marker;
         }
@@ -321,10 +329,10 @@ impl<'a> Walk<'a> {
             Some(&name),
             &label,
         );
-        if !stops.is_empty() {
-            if let Some(item) = self.items.iter_mut().rev().find(|i| i.reference == path) {
-                item.stop_reasons.append(&mut stops);
-            }
+        if !stops.is_empty()
+            && let Some(item) = self.items.iter_mut().rev().find(|i| i.reference == path)
+        {
+            item.stop_reasons.append(&mut stops);
         }
         marker
     }
@@ -361,11 +369,11 @@ impl<'a> Walk<'a> {
             Text::Binary => {
                 if self.opts.raw_deflate && file_type.is_none() {
                     let mut budget = self.budget;
-                    if let Some(m) = archive::inflate_raw(&bytes, &self.limits, &mut budget) {
-                        if !matches!(detect::text(&m.data, self.opts.utf16), Text::Binary) {
-                            self.budget = budget;
-                            return self.member(m, "deflate", original, depth, path);
-                        }
+                    if let Some(m) = archive::inflate_raw(&bytes, &self.limits, &mut budget)
+                        && !matches!(detect::text(&m.data, self.opts.utf16), Text::Binary)
+                    {
+                        self.budget = budget;
+                        return self.member(m, "deflate", original, depth, path);
                     }
                 }
                 let item = self.item(
@@ -396,9 +404,8 @@ impl<'a> Walk<'a> {
         );
         self.items.push(item);
         let decoded = self.items[slot].decoded_string.take().unwrap_or_default();
-        let inner: String;
-        if depth < self.max_depth() {
-            inner = self.scan(&decoded, depth + 1, &format!("{path}.")).into_owned();
+        let inner = if depth < self.max_depth() {
+            self.scan(&decoded, depth + 1, &format!("{path}."))
         } else {
             if scan::has_candidate(&decoded, self.opts.min_length) {
                 let limit = u64::from(self.max_depth());
@@ -406,11 +413,12 @@ impl<'a> Walk<'a> {
                     .stop_reasons
                     .push(StopReason::MaxDepth { limit });
             }
-            inner = decoded.clone();
-        }
+            Cow::Borrowed(decoded.as_str())
+        };
         let marker = format!(
             "<decoded type='string' name='{label}' index='{path}' depth='{depth}'>{inner}</decoded>"
         );
+        drop(inner);
         self.items[slot].decoded_string = Some(decoded);
         marker
     }

@@ -106,7 +106,10 @@ impl Builder {
         let ctx = "building the unpack frame";
         let n = self.reference.len();
         let strs = |name: &str, v: &[Option<Arc<str>>]| {
-            Column::new(name.into(), v.iter().map(|s| s.as_deref()).collect::<Vec<_>>())
+            Column::new(
+                name.into(),
+                v.iter().map(|s| s.as_deref()).collect::<Vec<_>>(),
+            )
         };
         let md5 = Column::new("md5".into(), self.md5);
         let sha1 = Column::new("sha1".into(), self.sha1);
@@ -246,9 +249,10 @@ pub(crate) fn unpack_frame(opts: &Unpacker, df: &DataFrame, column: &str) -> Res
     let input = df
         .column(column)
         .map_err(|_| Error::column_not_found(column, "the input frame", df.get_column_names()))?;
-    let reserved = ITEM_COLUMNS
-        .iter()
-        .chain(&["src_index", "full_decoded_string", "depth", "stop_reason"]);
+    let reserved =
+        ITEM_COLUMNS
+            .iter()
+            .chain(&["src_index", "full_decoded_string", "depth", "stop_reason"]);
     if reserved.clone().any(|c| *c == column) {
         return Err(Error::invalid(
             format!("column '{column}'"),
@@ -305,7 +309,8 @@ fn shown(df: &DataFrame, extra: &[&str]) -> DataFrame {
         "sha256",
         "stop_reason",
     ]);
-    df.select(names.iter().copied()).unwrap_or_else(|_| df.clone())
+    df.select(names.iter().copied())
+        .unwrap_or_else(|_| df.clone())
 }
 
 const MAX_SHOWN_CHARS: usize = 20_000;
@@ -324,12 +329,18 @@ impl NotebookDisplay for Unpacked {
         h.element(
             "p",
             &[],
-            &format!("{} decoded item(s). Fully decoded string:", self.items.len()),
+            &format!(
+                "{} decoded item(s). Fully decoded string:",
+                self.items.len()
+            ),
         );
         let (text, more) = cut(&self.decoded);
         h.open(
             "pre",
-            &[("style", "white-space:pre-wrap;word-break:break-all;max-height:30em;overflow:auto")],
+            &[(
+                "style",
+                "white-space:pre-wrap;word-break:break-all;max-height:30em;overflow:auto",
+            )],
         );
         h.text(text);
         if more {

@@ -48,7 +48,9 @@ pub fn fuzz_one(data: &[u8]) {
                 assert!(item.sha256.is_some());
             } else {
                 assert!(
-                    item.stop_reasons.iter().any(|r| !matches!(r, StopReason::Encrypted { .. })),
+                    item.stop_reasons
+                        .iter()
+                        .any(|r| !matches!(r, StopReason::Encrypted { .. })),
                     "an item without data must say why"
                 );
             }

@@ -172,20 +172,29 @@ impl fmt::Display for StopReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StopReason::MaxDepth { limit } => {
-                write!(f, "max_depth {limit} reached: not decoded or unpacked further")
+                write!(
+                    f,
+                    "max_depth {limit} reached: not decoded or unpacked further"
+                )
             }
             StopReason::MaxTotalBytes => {
                 write!(f, "max_total_bytes reached: not decoded or unpacked")
             }
             StopReason::MaxMemberSize { limit } => {
-                write!(f, "max_member_size {limit} bytes exceeded: content not kept")
+                write!(
+                    f,
+                    "max_member_size {limit} bytes exceeded: content not kept"
+                )
             }
             StopReason::MaxRatio { limit, compressed } => write!(
                 f,
                 "max_ratio {limit} exceeded ({compressed} compressed bytes): content not kept"
             ),
             StopReason::MaxMembers { limit, skipped } => {
-                write!(f, "max_members {limit} reached: {skipped} more members not read")
+                write!(
+                    f,
+                    "max_members {limit} reached: {skipped} more members not read"
+                )
             }
             StopReason::MaxItems { limit, skipped } => write!(
                 f,

@@ -113,10 +113,7 @@ pub(crate) enum DecodeError {
 /// bits of the last character are not checked.
 pub(crate) fn decode(candidate: &str) -> Result<Vec<u8>, DecodeError> {
     let raw = candidate.as_bytes();
-    let data_end = raw
-        .iter()
-        .rposition(|&c| c != b'=')
-        .map_or(0, |p| p + 1);
+    let data_end = raw.iter().rposition(|&c| c != b'=').map_or(0, |p| p + 1);
     let pads = raw.len() - data_end;
     let body = &raw[..data_end];
     let owned;
