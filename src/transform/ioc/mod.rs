@@ -673,5 +673,3 @@ pub fn fuzz_one(data: &[u8]) {
     }
 }
 
-#[cfg(test)]
-mod tests;
