@@ -120,13 +120,12 @@ fn main() {
         generate(&path);
     }
     // peak memory of one query, in a fresh process
-    if let Ok(exe) = std::env::current_exe() {
-        if let Ok(out) = std::process::Command::new(exe)
+    if let Ok(exe) = std::env::current_exe()
+        && let Ok(out) = std::process::Command::new(exe)
             .env("HB_LOCALDATA_BENCH_CHILD", "1")
             .output()
-        {
-            print!("{}", String::from_utf8_lossy(&out.stdout));
-        }
+    {
+        print!("{}", String::from_utf8_lossy(&out.stdout));
     }
     let ld = LocalDataDriver::new().with_file(&path).unwrap();
     let mut c = Criterion::default().sample_size(10).configure_from_args();

@@ -79,7 +79,10 @@ fn golden_process_tree_matches_msticpy() {
     let n = golden.height();
     assert_eq!(tree.len(), n, "same number of processes");
     // Row order: MSTICPy sorts by (path, TimeGenerated).
-    assert_eq!(ours["proc_key"], gold["proc_key"], "same keys in the same order");
+    assert_eq!(
+        ours["proc_key"], gold["proc_key"],
+        "same keys in the same order"
+    );
     // Empty CSV cells are nulls on our side; floats like 15.0 are integers.
     let norm = |col: &str, v: &Option<String>| -> Option<String> {
         let v = v.clone().filter(|s| !s.is_empty());
@@ -169,7 +172,11 @@ fn assert_same_as_msticpy(tree: &ProcessTree, name: &str) {
     )));
     let ours = as_text(tree.df());
     let theirs = as_text(&reference);
-    assert_eq!(tree.len(), reference.height(), "{name}: number of processes");
+    assert_eq!(
+        tree.len(),
+        reference.height(),
+        "{name}: number of processes"
+    );
     // MSTICPy sorts by time with pandas' default (unstable) sort, so events
     // with equal timestamps can get other source_index numbers there (and
     // so other `path` strings and row order); huntbook keeps input order
@@ -179,13 +186,24 @@ fn assert_same_as_msticpy(tree: &ProcessTree, name: &str) {
         let mut m: HashMap<String, Vec<Option<String>>> = HashMap::new();
         for i in 0..t["proc_key"].len() {
             let key = t["proc_key"][i].clone().unwrap_or_default();
-            let mut v: Vec<Option<String>> = ["parent_key", "IsRoot", "IsLeaf", "IsBranch", "EffectiveLogonId"]
-                .iter()
-                .map(|c| t[*c][i].clone().filter(|s| !s.is_empty()))
-                .collect();
-            let depth = t["path"][i].as_deref().map(|p| p.matches('/').count().to_string());
+            let mut v: Vec<Option<String>> = [
+                "parent_key",
+                "IsRoot",
+                "IsLeaf",
+                "IsBranch",
+                "EffectiveLogonId",
+            ]
+            .iter()
+            .map(|c| t[*c][i].clone().filter(|s| !s.is_empty()))
+            .collect();
+            let depth = t["path"][i]
+                .as_deref()
+                .map(|p| p.matches('/').count().to_string());
             v.push(depth);
-            assert!(m.insert(key.clone(), v).is_none(), "{name}: duplicate key {key}");
+            assert!(
+                m.insert(key.clone(), v).is_none(),
+                "{name}: duplicate key {key}"
+            );
         }
         m
     };
@@ -202,12 +220,21 @@ fn windows_4688_test_data_matches_msticpy() {
     // with MSTICPy, see assert_same_as_msticpy): Processes 1010,
     // RootProcesses 10, LeafProcesses 815, BranchProcesses 185,
     // IsolatedProcesses 0, LargestTreeDepth 7.
-    let tree = ProcessTree::build(&bundled_frame("msticpy/testdata-converted/win_proc_test.csv"))
-        .unwrap();
+    let tree = ProcessTree::build(&bundled_frame(
+        "msticpy/testdata-converted/win_proc_test.csv",
+    ))
+    .unwrap();
     assert_eq!(tree.schema().name, "windows_4688");
     let s = tree.summary();
     assert_eq!(
-        (s.processes, s.root_processes, s.leaf_processes, s.branch_processes, s.isolated_processes, s.largest_tree_depth),
+        (
+            s.processes,
+            s.root_processes,
+            s.leaf_processes,
+            s.branch_processes,
+            s.isolated_processes,
+            s.largest_tree_depth
+        ),
         (1010, 10, 815, 185, 0, 7)
     );
     assert_same_as_msticpy(&tree, "win_proc_test");
@@ -219,12 +246,21 @@ fn linux_auditd_test_data_matches_msticpy() {
     // 29, LeafProcesses 497, BranchProcesses 503, IsolatedProcesses 0,
     // LargestTreeDepth 5. `ppid` arrives as floats (22536.0) and is read
     // as the integer 22536, as MSTICPy's _num_cols_to_str does.
-    let tree = ProcessTree::build(&bundled_frame("msticpy/testdata-converted/linux_proc_test.csv"))
-        .unwrap();
+    let tree = ProcessTree::build(&bundled_frame(
+        "msticpy/testdata-converted/linux_proc_test.csv",
+    ))
+    .unwrap();
     assert_eq!(tree.schema().name, "linux_auditd");
     let s = tree.summary();
     assert_eq!(
-        (s.processes, s.root_processes, s.leaf_processes, s.branch_processes, s.isolated_processes, s.largest_tree_depth),
+        (
+            s.processes,
+            s.root_processes,
+            s.leaf_processes,
+            s.branch_processes,
+            s.isolated_processes,
+            s.largest_tree_depth
+        ),
         (1029, 29, 497, 503, 0, 5)
     );
     assert_same_as_msticpy(&tree, "linux_proc_test");
@@ -241,7 +277,14 @@ fn processes_on_host_matches_msticpy() {
     let tree = ProcessTree::build(&df).unwrap();
     let s = tree.summary();
     assert_eq!(
-        (s.processes, s.root_processes, s.leaf_processes, s.branch_processes, s.isolated_processes, s.largest_tree_depth),
+        (
+            s.processes,
+            s.root_processes,
+            s.leaf_processes,
+            s.branch_processes,
+            s.isolated_processes,
+            s.largest_tree_depth
+        ),
         (369, 6, 279, 84, 0, 5)
     );
     assert_same_as_msticpy(&tree, "processes_on_host");
@@ -273,11 +316,29 @@ fn win_events(rows: &[(&str, &str, &str, &str, &str)]) -> DataFrame {
 
 fn small_tree() -> ProcessTree {
     ProcessTree::build(&win_events(&[
-        ("2024-03-04 08:00:01", "cmd.exe", "0x10", "0x4", "explorer.exe"),
-        ("2024-03-04 08:00:02", "whoami.exe", "0x20", "0x10", "cmd.exe"),
+        (
+            "2024-03-04 08:00:01",
+            "cmd.exe",
+            "0x10",
+            "0x4",
+            "explorer.exe",
+        ),
+        (
+            "2024-03-04 08:00:02",
+            "whoami.exe",
+            "0x20",
+            "0x10",
+            "cmd.exe",
+        ),
         ("2024-03-04 08:00:03", "net.exe", "0x30", "0x10", "cmd.exe"),
         ("2024-03-04 08:00:04", "net1.exe", "0x40", "0x30", "net.exe"),
-        ("2024-03-04 08:00:05", "powershell.exe", "0x50", "0x4", "explorer.exe"),
+        (
+            "2024-03-04 08:00:05",
+            "powershell.exe",
+            "0x50",
+            "0x4",
+            "explorer.exe",
+        ),
     ]))
     .unwrap()
 }
@@ -327,10 +388,20 @@ fn tree_columns_and_order() {
     );
     assert_eq!(
         strs(tree.df(), "parent_index"),
-        [None, Some("00005".into()), Some("00000".into()), Some("00000".into()), Some("00002".into()), Some("00005".into())]
+        [
+            None,
+            Some("00005".into()),
+            Some("00000".into()),
+            Some("00000".into()),
+            Some("00002".into()),
+            Some("00005".into())
+        ]
     );
     let s = tree.summary();
-    assert_eq!(s.to_string(), "Processes: 6, RootProcesses: 1, LeafProcesses: 3, BranchProcesses: 2, IsolatedProcesses: 0, LargestTreeDepth: 4");
+    assert_eq!(
+        s.to_string(),
+        "Processes: 6, RootProcesses: 1, LeafProcesses: 3, BranchProcesses: 2, IsolatedProcesses: 0, LargestTreeDepth: 4"
+    );
     assert_eq!(tree.inferred_parents(), 1);
     assert_eq!(tree.summary().to_df().unwrap().shape(), (1, 6));
 }
@@ -347,13 +418,28 @@ fn navigation_returns_the_right_processes() {
     assert_eq!(t.root_tree(PS).unwrap().height(), 6);
     assert_eq!(keys(&t.children(CMD, false).unwrap()), [WHOAMI, NET]);
     assert_eq!(keys(&t.children(CMD, true).unwrap()), [CMD, WHOAMI, NET]);
-    assert_eq!(keys(&t.descendants(CMD, true, None).unwrap()), [CMD, WHOAMI, NET, NET1]);
-    assert_eq!(keys(&t.descendants(CMD, false, Some(1)).unwrap()), [WHOAMI, NET]);
-    assert_eq!(keys(&t.ancestors(NET1, true).unwrap()), [EXPLORER, CMD, NET, NET1]);
-    assert_eq!(keys(&t.ancestors(NET1, false).unwrap()), [EXPLORER, CMD, NET]);
+    assert_eq!(
+        keys(&t.descendants(CMD, true, None).unwrap()),
+        [CMD, WHOAMI, NET, NET1]
+    );
+    assert_eq!(
+        keys(&t.descendants(CMD, false, Some(1)).unwrap()),
+        [WHOAMI, NET]
+    );
+    assert_eq!(
+        keys(&t.ancestors(NET1, true).unwrap()),
+        [EXPLORER, CMD, NET, NET1]
+    );
+    assert_eq!(
+        keys(&t.ancestors(NET1, false).unwrap()),
+        [EXPLORER, CMD, NET]
+    );
     assert_eq!(keys(&t.siblings(WHOAMI, true).unwrap()), [WHOAMI, NET]);
     assert_eq!(keys(&t.siblings(WHOAMI, false).unwrap()), [NET]);
-    assert_eq!(keys(&t.siblings(EXPLORER, false).unwrap()), Vec::<String>::new());
+    assert_eq!(
+        keys(&t.siblings(EXPLORER, false).unwrap()),
+        Vec::<String>::new()
+    );
     assert_eq!(t.depth(), 4);
     assert_eq!(t.process_depth(NET1).unwrap(), 3);
     let hits = t
@@ -391,18 +477,32 @@ fn text_tree_is_indented_like_msticpy() {
 #[test]
 fn pid_reuse_picks_the_latest_earlier_process() {
     let t = ProcessTree::build(&win_events(&[
-        ("2024-03-04 08:00:00", "cmd.exe", "0x10", "0x4", "explorer.exe"),
+        (
+            "2024-03-04 08:00:00",
+            "cmd.exe",
+            "0x10",
+            "0x4",
+            "explorer.exe",
+        ),
         ("2024-03-04 08:00:01", "a.exe", "0x20", "0x10", "cmd.exe"),
-        ("2024-03-04 08:00:02", "cmd.exe", "0x10", "0x4", "explorer.exe"),
+        (
+            "2024-03-04 08:00:02",
+            "cmd.exe",
+            "0x10",
+            "0x4",
+            "explorer.exe",
+        ),
         ("2024-03-04 08:00:03", "b.exe", "0x30", "0x10", "cmd.exe"),
     ]))
     .unwrap();
     assert_eq!(
-        t.parent_key("a.exe|0x20|2024-03-04 08:00:01.000000").unwrap(),
+        t.parent_key("a.exe|0x20|2024-03-04 08:00:01.000000")
+            .unwrap(),
         Some("cmd.exe|0x10|2024-03-04 08:00:00.000000")
     );
     assert_eq!(
-        t.parent_key("b.exe|0x30|2024-03-04 08:00:03.000000").unwrap(),
+        t.parent_key("b.exe|0x30|2024-03-04 08:00:03.000000")
+            .unwrap(),
         Some("cmd.exe|0x10|2024-03-04 08:00:02.000000")
     );
     // Both cmd.exe share one inferred explorer.exe.
@@ -413,12 +513,25 @@ fn pid_reuse_picks_the_latest_earlier_process() {
 #[test]
 fn clock_ties_link_a_child_logged_before_its_parent() {
     let t = ProcessTree::build(&win_events(&[
-        ("2024-03-04 08:00:05.123", "child.exe", "0x50", "0x40", "parent.exe"),
-        ("2024-03-04 08:00:05.123", "parent.exe", "0x40", "0x4", "explorer.exe"),
+        (
+            "2024-03-04 08:00:05.123",
+            "child.exe",
+            "0x50",
+            "0x40",
+            "parent.exe",
+        ),
+        (
+            "2024-03-04 08:00:05.123",
+            "parent.exe",
+            "0x40",
+            "0x4",
+            "explorer.exe",
+        ),
     ]))
     .unwrap();
     assert_eq!(
-        t.parent_key("child.exe|0x50|2024-03-04 08:00:05.123000").unwrap(),
+        t.parent_key("child.exe|0x50|2024-03-04 08:00:05.123000")
+            .unwrap(),
         Some("parent.exe|0x40|2024-03-04 08:00:05.123000")
     );
     assert_eq!(t.len(), 3);
@@ -438,16 +551,28 @@ fn pid_cycles_and_self_parents_cannot_loop() {
     let a = "a.exe|0x1|2024-03-04 08:00:05.000000";
     let b = "b.exe|0x2|2024-03-04 08:00:05.000000";
     assert_eq!(t.parent_key(a).unwrap(), Some(b));
-    assert_eq!(t.parent_key(b).unwrap(), Some("a.exe|0x1|1970-01-01 00:00:00.000000"));
     assert_eq!(
-        t.parent_key("x.exe|0x9|2024-03-04 08:00:06.000000").unwrap(),
+        t.parent_key(b).unwrap(),
+        Some("a.exe|0x1|1970-01-01 00:00:00.000000")
+    );
+    assert_eq!(
+        t.parent_key("x.exe|0x9|2024-03-04 08:00:06.000000")
+            .unwrap(),
         Some("x.exe|0x9|1970-01-01 00:00:00.000000")
     );
     let s = t.summary();
-    assert_eq!((s.processes, s.root_processes, s.largest_tree_depth), (5, 2, 3));
+    assert_eq!(
+        (s.processes, s.root_processes, s.largest_tree_depth),
+        (5, 2, 3)
+    );
     // Every process is reachable from a root.
     assert!(strs(t.df(), "path").iter().all(|p| p.is_some()));
-    assert_eq!(t.descendants("a.exe|0x1|1970-01-01 00:00:00.000000", true, None).unwrap().height(), 3);
+    assert_eq!(
+        t.descendants("a.exe|0x1|1970-01-01 00:00:00.000000", true, None)
+            .unwrap()
+            .height(),
+        3
+    );
 }
 
 #[test]
@@ -466,7 +591,9 @@ fn bad_input_gives_clear_errors() {
     assert!(err.starts_with("invalid process events: no built-in process schema fits the columns [NewProcessName, TimeGenerated]"), "{err}");
     // One column missing: the column-not-found error.
     let df = df!("exe" => ["a"], "pid" => [1i64], "TimeGenerated" => ["2024-01-01"]).unwrap();
-    let err = ProcessTree::build_with_schema(&df, ProcSchema::linux_auditd()).unwrap_err().to_string();
+    let err = ProcessTree::build_with_schema(&df, ProcSchema::linux_auditd())
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         err,
         "column 'ppid' not found in process events (schema linux_auditd) with columns [exe, pid, TimeGenerated]"
@@ -493,21 +620,37 @@ fn bad_input_gives_clear_errors() {
     );
     // No process-creation events after the event filter.
     let mut other = win_events(&[("2024-03-04 08:00:00", "a.exe", "0x1", "0x4", "x.exe")]);
-    other.with_column(Column::new("EventID".into(), [4624i64])).unwrap();
+    other
+        .with_column(Column::new("EventID".into(), [4624i64]))
+        .unwrap();
     assert_eq!(
         ProcessTree::build(&other).unwrap_err().to_string(),
         "invalid process events: no rows have EventID = 4688 (process creation)"
     );
     // A depth limit bounds hostile chains.
     let chain: Vec<(String, String, String, String)> = (1..=30)
-        .map(|i| (format!("2024-03-04 08:00:{i:02}"), format!("0x{i:x}"), format!("0x{:x}", i - 1), "p.exe".to_string()))
+        .map(|i| {
+            (
+                format!("2024-03-04 08:00:{i:02}"),
+                format!("0x{i:x}"),
+                format!("0x{:x}", i - 1),
+                "p.exe".to_string(),
+            )
+        })
         .collect();
     let rows: Vec<(&str, &str, &str, &str, &str)> = chain
         .iter()
         .map(|(t, p, pp, n)| (t.as_str(), n.as_str(), p.as_str(), pp.as_str(), n.as_str()))
         .collect();
-    let err = ProcessTreeBuilder::new().max_depth(10).build(&win_events(&rows)).unwrap_err().to_string();
-    assert!(err.starts_with("invalid process tree: deeper than 10 levels"), "{err}");
+    let err = ProcessTreeBuilder::new()
+        .max_depth(10)
+        .build(&win_events(&rows))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("invalid process tree: deeper than 10 levels"),
+        "{err}"
+    );
     assert_eq!(ProcessTree::build(&win_events(&rows)).unwrap().depth(), 31);
 }
 
@@ -522,7 +665,11 @@ fn duplicates_are_dropped_or_merged_like_msticpy() {
     assert_eq!(t.duplicates(), (0, 1));
     assert_eq!(t.len(), 3);
     // Same name, pid and time but another user: merged into the first.
-    rows.with_column(Column::new("SubjectUserName".into(), ["alice", "bob", "alice"])).unwrap();
+    rows.with_column(Column::new(
+        "SubjectUserName".into(),
+        ["alice", "bob", "alice"],
+    ))
+    .unwrap();
     let t = ProcessTree::build(&rows).unwrap();
     assert_eq!(t.duplicates(), (1, 0));
     assert_eq!(t.len(), 3);
@@ -536,16 +683,29 @@ fn volatility_pslist_matches_msticpy() {
     // winproctree-minimal.csv (CreateTime stripped and parsed):
     // Processes 126, RootProcesses 10, LeafProcesses 97, BranchProcesses 19,
     // IsolatedProcesses 0, LargestTreeDepth 7.
-    let tree = ProcessTree::build(&bundled_frame("msticpy/testdata/winproctree-minimal.csv")).unwrap();
+    let tree =
+        ProcessTree::build(&bundled_frame("msticpy/testdata/winproctree-minimal.csv")).unwrap();
     assert_eq!(tree.schema().name, "volatility_pslist");
     let s = tree.summary();
     assert_eq!(
-        (s.processes, s.root_processes, s.leaf_processes, s.branch_processes, s.isolated_processes, s.largest_tree_depth),
+        (
+            s.processes,
+            s.root_processes,
+            s.leaf_processes,
+            s.branch_processes,
+            s.isolated_processes,
+            s.largest_tree_depth
+        ),
         (126, 10, 97, 19, 0, 7)
     );
-    let system = tree.keys_where(col("ImageFileName").eq(lit("System"))).unwrap();
+    let system = tree
+        .keys_where(col("ImageFileName").eq(lit("System")))
+        .unwrap();
     assert_eq!(system, ["system|4|2021-04-01 05:04:58.000000"]);
-    assert_eq!(tree.parent_key(&system[0]).unwrap(), Some("unknown|0|1970-01-01 00:00:00.000000"));
+    assert_eq!(
+        tree.parent_key(&system[0]).unwrap(),
+        Some("unknown|0|1970-01-01 00:00:00.000000")
+    );
 }
 
 #[test]
@@ -580,7 +740,10 @@ fn defender_public_schema_uses_the_logged_parents() {
         Some("services.exe|808|2021-11-11 03:26:28.153470")
     );
     let p = tree.process(&svchost).unwrap();
-    assert_eq!(strs(&p, "DeviceName")[0].as_deref(), Some("atevet06cl003.defenderatevet06.onmicrosoft.com"));
+    assert_eq!(
+        strs(&p, "DeviceName")[0].as_deref(),
+        Some("atevet06cl003.defenderatevet06.onmicrosoft.com")
+    );
     assert!(strs(&p, "ProcessCommandLine")[0].is_some());
 }
 
@@ -599,9 +762,15 @@ fn custom_schema_and_sysmon_frames() {
     .unwrap();
     let t = ProcessTree::build(&df).unwrap();
     assert_eq!(t.schema().name, "sysmon_1");
-    assert_eq!(keys(t.df())[0], r"c:\windows\explorer.exe|50|1970-01-01 00:00:00.000000");
+    assert_eq!(
+        keys(t.df())[0],
+        r"c:\windows\explorer.exe|50|1970-01-01 00:00:00.000000"
+    );
     // The inferred explorer.exe carries the command line its child logged.
-    assert_eq!(strs(t.df(), "CommandLine")[0].as_deref(), Some("explorer.exe"));
+    assert_eq!(
+        strs(t.df(), "CommandLine")[0].as_deref(),
+        Some("explorer.exe")
+    );
     let custom = ProcSchema::new("mine", "Image", "ProcessId", "ParentProcessId", "UtcTime")
         .event_filter("EventID", EventFilter::Int(1));
     let t2 = ProcessTree::build_with_schema(&df, custom).unwrap();
@@ -613,22 +782,44 @@ fn custom_schema_and_sysmon_frames() {
 #[test]
 fn interactive_view_is_escaped_and_lazy() {
     let hostile = win_events(&[
-        ("2024-03-04 08:00:01", "</script><img src=x onerror=alert(1)>", "0x10", "0x4", "explorer.exe"),
-        ("2024-03-04 08:00:02", "whoami.exe", "0x20", "0x10", "</script><img src=x onerror=alert(1)>"),
+        (
+            "2024-03-04 08:00:01",
+            "</script><img src=x onerror=alert(1)>",
+            "0x10",
+            "0x4",
+            "explorer.exe",
+        ),
+        (
+            "2024-03-04 08:00:02",
+            "whoami.exe",
+            "0x20",
+            "0x10",
+            "</script><img src=x onerror=alert(1)>",
+        ),
     ]);
     let t = ProcessTree::build(&hostile).unwrap();
     let html = ProcessTreeView::new(&t).color_by("SubjectUserName").html();
     assert!(!html.contains("</script><img"), "raw markup leaked");
     assert!(!html.contains("<img"), "raw markup leaked");
-    assert!(html.contains("\\u003c/script\\u003e\\u003cimg"), "{}", &html[html.len() - 3000..]);
+    assert!(
+        html.contains("\\u003c/script\\u003e\\u003cimg"),
+        "{}",
+        &html[html.len() - 3000..]
+    );
     assert!(!html.contains("innerHTML"));
-    assert!(!html.contains("http://") && !html.contains("https://"), "no external resources");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external resources"
+    );
     assert_eq!(html.matches("<script>").count(), 1);
     assert!(html.contains("\"legend\":[[\"alice\",0]]"));
     assert!(t.to_html().contains("class=\"hb-pt\""));
     // A named column that is missing shows as an error in the output.
     let missing = ProcessTreeView::new(&t).color_by("Nope").html();
-    assert!(missing.starts_with("<div class=\"hb-error\">column &#39;Nope&#39; not found"), "{missing}");
+    assert!(
+        missing.starts_with("<div class=\"hb-error\">column &#39;Nope&#39; not found"),
+        "{missing}"
+    );
 }
 
 #[test]
@@ -636,15 +827,35 @@ fn interactive_view_of_10000_processes_stays_small() {
     // 10,000 processes in a realistic shape (many roots, fan-out, depth).
     let n = 10_000usize;
     let times: Vec<String> = (0..n)
-        .map(|i| format!("2024-03-04 {:02}:{:02}:{:02}.{:03}", 8 + i / 3_600_000, (i / 60_000) % 60, (i / 1000) % 60, i % 1000))
+        .map(|i| {
+            format!(
+                "2024-03-04 {:02}:{:02}:{:02}.{:03}",
+                8 + i / 3_600_000,
+                (i / 60_000) % 60,
+                (i / 1000) % 60,
+                i % 1000
+            )
+        })
         .collect();
     let pids: Vec<String> = (0..n).map(|i| format!("0x{:x}", 0x1000 + i)).collect();
     let ppids: Vec<String> = (0..n)
-        .map(|i| if i % 50 == 0 { "0x4".to_string() } else { format!("0x{:x}", 0x1000 + i / 3) })
+        .map(|i| {
+            if i % 50 == 0 {
+                "0x4".to_string()
+            } else {
+                format!("0x{:x}", 0x1000 + i / 3)
+            }
+        })
         .collect();
     let names: Vec<String> = (0..n).map(|i| format!("p{}.exe", i % 7)).collect();
     let parents: Vec<String> = (0..n)
-        .map(|i| if i % 50 == 0 { "system".to_string() } else { format!("p{}.exe", (i / 3) % 7) })
+        .map(|i| {
+            if i % 50 == 0 {
+                "system".to_string()
+            } else {
+                format!("p{}.exe", (i / 3) % 7)
+            }
+        })
         .collect();
     let df = df!(
         "TimeGenerated" => times, "NewProcessName" => names, "NewProcessId" => pids,
@@ -660,7 +871,10 @@ fn interactive_view_of_10000_processes_stays_small() {
     let html = view.html();
     // One JSON blob; the DOM is built lazily by the script.
     assert!(html.len() < 4_000_000, "{} bytes", html.len());
-    assert!(!html.contains("class=\"hb-pt-row\""), "rows are made by the script, not the HTML");
+    assert!(
+        !html.contains("class=\"hb-pt-row\""),
+        "rows are made by the script, not the HTML"
+    );
     let capped = ProcessTreeView::new(&t).max_processes(100).data().unwrap();
     assert_eq!(capped["parent"].as_array().unwrap().len(), 100);
 }

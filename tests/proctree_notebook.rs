@@ -8,7 +8,11 @@ fn process_tree_notebook_cells() -> Result<(), Box<dyn std::error::Error>> {
     // Windows 4688 tree.
     let hb = Huntbook::new()?;
     let procs = read_file(hb.data_path("msticpy/testdata/processes_on_host.csv")?)?;
-    let procs = if procs.column("").is_ok() { procs.drop("")? } else { procs };
+    let procs = if procs.column("").is_ok() {
+        procs.drop("")?
+    } else {
+        procs
+    };
     let tree = ProcessTree::build(&procs)?;
     let summary = tree.summary();
     assert_eq!(summary.processes, 369);
@@ -24,14 +28,25 @@ fn process_tree_notebook_cells() -> Result<(), Box<dyn std::error::Error>> {
     let _ = ancestors
         .clone()
         .lazy()
-        .select([col("TimeGenerated"), col("NewProcessName"), col("CommandLine"), col("SubjectUserName")])
+        .select([
+            col("TimeGenerated"),
+            col("NewProcessName"),
+            col("CommandLine"),
+            col("SubjectUserName"),
+        ])
         .collect()?;
     let root_tree = tree.root_tree(&hits[0])?;
     assert!(root_tree.height() >= ancestors.height());
     let parent = tree.parent_key(&hits[0])?.map(str::to_string);
     let siblings = tree.siblings(&hits[0], false)?;
     let _ = (parent, siblings);
-    let root_key = tree.root(&hits[0])?.column("proc_key")?.str()?.get(0).unwrap_or_default().to_string();
+    let root_key = tree
+        .root(&hits[0])?
+        .column("proc_key")?
+        .str()?
+        .get(0)
+        .unwrap_or_default()
+        .to_string();
     assert!(root_key.contains('|'));
     let text = tree.to_text_with(&TextTemplate::default().max_rows(12));
     assert!(text.starts_with("+ "));
@@ -54,8 +69,12 @@ fn process_tree_notebook_cells() -> Result<(), Box<dyn std::error::Error>> {
                 .and(col("EventID").cast(DataType::Int64).eq(lit(1i64))),
         )
         .collect()?;
-    let sysmon_tree = ProcessTree::build_with_schema(&sysmon, ProcSchema::sysmon_1().host_name("Hostname"))?;
-    assert_eq!(sysmon_tree.summary().processes - sysmon_tree.inferred_parents(), 6);
+    let sysmon_tree =
+        ProcessTree::build_with_schema(&sysmon, ProcSchema::sysmon_1().host_name("Hostname"))?;
+    assert_eq!(
+        sysmon_tree.summary().processes - sysmon_tree.inferred_parents(),
+        6
+    );
     let _ = sysmon_tree.to_html();
     Ok(())
 }

@@ -427,3 +427,32 @@ fn local_data_from_a_folder_with_custom_queries() {
 fn paths_exist() {
     assert!(Path::new(&testdata()).is_dir());
 }
+
+#[test]
+fn bad_local_files_and_wrong_types_are_errors_not_panics() {
+    let dir = std::env::temp_dir().join(format!("hb-query-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("ragged.csv"), "a,b\n1,2\n3,4,5,6\n").unwrap();
+    std::fs::write(dir.join("notjson.json"), "this is not json").unwrap();
+    std::fs::write(dir.join("nums.csv"), "n,s\n1,x\n2,y\n").unwrap();
+    let qp = QueryProvider::local_data_from(&[&dir]).unwrap();
+    let err = qp.exec("ragged.csv").unwrap_err().to_string();
+    assert!(err.contains("ragged.csv"), "{err}");
+    let err = qp.exec("notjson").unwrap_err().to_string();
+    assert!(err.contains("notjson.json"), "{err}");
+    // a string compared with a number: a clear error from the SQL engine
+    let err = qp
+        .sql("SELECT * FROM nums WHERE s > 5")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "running LocalData query 'SELECT * FROM nums WHERE s > 5': cannot compare string with numeric type (i32)"
+    );
+    // an int parameter given text
+    let err = ParamValue::from_cli("ten", huntbook::data::query::ParamType::Int)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, "invalid parameter value 'ten': expected an integer");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -77,6 +77,9 @@ const INTERNAL: &[&str] = &[
     "parent_index",
 ];
 
+/// Palette index per process, and the legend (value, palette index).
+type Colors = (Vec<i64>, Vec<(String, usize)>);
+
 /// The interactive view of a [`ProcessTree`], with builder options.
 #[derive(Debug, Clone)]
 pub struct ProcessTreeView<'a> {
@@ -189,10 +192,10 @@ impl<'a> ProcessTreeView<'a> {
             )
         })?;
         let s = col.as_materialized_series().slice(0, n);
-        if s.dtype() == &DataType::String {
-            if let Ok(ca) = s.str() {
-                return Ok(ca.iter().map(|v| v.map(str::to_string)).collect());
-            }
+        if s.dtype() == &DataType::String
+            && let Ok(ca) = s.str()
+        {
+            return Ok(ca.iter().map(|v| v.map(str::to_string)).collect());
         }
         Ok(s.iter().map(|v| cell_text(&v)).collect())
     }
@@ -245,9 +248,7 @@ impl<'a> ProcessTreeView<'a> {
             PidFormat::Decimal => false,
             PidFormat::Auto => schema.path_separator == "\\",
         };
-        let expand = self
-            .expand_depth
-            .unwrap_or(if n > 1000 { 1 } else { 2 });
+        let expand = self.expand_depth.unwrap_or(if n > 1000 { 1 } else { 2 });
         let note = if n < tree.len() {
             format!(
                 "showing the first {n} of {} processes (max_processes)",
@@ -265,7 +266,7 @@ impl<'a> ProcessTreeView<'a> {
         }))
     }
 
-    fn colors(&self, n: usize) -> Result<(Vec<i64>, Vec<(String, usize)>)> {
+    fn colors(&self, n: usize) -> Result<Colors> {
         let Some(col) = &self.color_by else {
             return Ok((vec![-1; n], Vec::new()));
         };
@@ -298,10 +299,7 @@ impl<'a> ProcessTreeView<'a> {
             .iter()
             .map(|v| match v {
                 None => -1,
-                Some(v) => shown
-                    .iter()
-                    .position(|s| s == v)
-                    .unwrap_or(other) as i64,
+                Some(v) => shown.iter().position(|s| s == v).unwrap_or(other) as i64,
             })
             .collect();
         let mut legend: Vec<(String, usize)> = shown
@@ -344,7 +342,11 @@ impl<'a> ProcessTreeView<'a> {
         h.open("div", &[("class", "hb-pt-tree"), ("style", &h_px)]);
         h.close("div");
         h.open("div", &[("class", "hb-pt-detail"), ("style", &h_px)]);
-        h.element("div", &[("class", "hb-pt-status")], "Click a process for its details.");
+        h.element(
+            "div",
+            &[("class", "hb-pt-status")],
+            "Click a process for its details.",
+        );
         h.close("div");
         h.raw("</div>");
         h.element("div", &[("class", "hb-pt-status")], "");

@@ -30,11 +30,11 @@
 //!   (MSTICPy's fixed `zfill(5)` sorts `100000` before `99999`).
 //! - Ties in time keep the input order (pandas' default sort is unstable).
 
+use super::input::FastMap;
 use super::input::{self, Interner, NULL};
 use super::schema::{EventFilter, ProcSchema};
 use crate::error::{Error, PolarsContext, Result};
 use polars::prelude::*;
-use super::input::FastMap;
 
 /// Columns the builder adds; input columns with these names are replaced.
 pub(crate) const ADDED: &[&str] = &[
@@ -54,6 +54,17 @@ pub(crate) const ADDED: &[&str] = &[
     "path",
     "parent_index",
 ];
+
+/// (host, parent id, logon, parent name, lower-cased parent name, time) of
+/// an inferred parent, as pandas' `drop_duplicates` tells them apart.
+type Combo<'a> = (
+    Option<&'a str>,
+    u32,
+    Option<&'a str>,
+    Option<&'a str>,
+    u32,
+    i64,
+);
 
 /// Builder settings.
 #[derive(Debug, Clone)]
@@ -177,6 +188,9 @@ fn present<'a>(df: &DataFrame, col: &'a Option<String>) -> Option<&'a str> {
 }
 
 /// Builds the tree of `df` with `schema`.
+// The graph passes index several parallel arrays by node id while pushing
+// to or mutating others, which iterators cannot express.
+#[allow(clippy::needless_range_loop)]
 pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) -> Result<Built> {
     schema.check(df)?;
     if df.height() == 0 {
@@ -386,8 +400,7 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
         _ => None,
     };
     let mut inferred_key: FastMap<(u32, u32, i64), u32> = FastMap::default();
-    let mut combos: FastMap<(Option<&str>, u32, Option<&str>, Option<&str>, u32, i64), ()> =
-        FastMap::default();
+    let mut combos: FastMap<Combo, ()> = FastMap::default();
     let mut inferred = 0usize;
     for p in 0..m {
         if nodes[p].parent.is_some() || nodes[p].merged_into.is_some() {
@@ -400,11 +413,12 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
             continue;
         };
         let ri = r as usize;
-        let plc = if plc_match == NULL { unknown } else { plc_match };
-        let pts = parent_time
-            .as_ref()
-            .and_then(|v| v[ri])
-            .unwrap_or(0);
+        let plc = if plc_match == NULL {
+            unknown
+        } else {
+            plc_match
+        };
+        let pts = parent_time.as_ref().and_then(|v| v[ri]).unwrap_or(0);
         let key = (plc, pp, input::round_10us(pts));
         if let Some(&real) = real_key.get(&key) {
             nodes[p].parent = Some(real);
@@ -506,10 +520,10 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
 
     // Links to merged rows go to the row they were merged into.
     for i in 0..nodes.len() {
-        if let Some(p) = nodes[i].parent {
-            if let Some(into) = nodes[p as usize].merged_into {
-                nodes[i].parent = Some(into);
-            }
+        if let Some(p) = nodes[i].parent
+            && let Some(into) = nodes[p as usize].merged_into
+        {
+            nodes[i].parent = Some(into);
         }
     }
 
@@ -710,7 +724,10 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
     cols.push(str_col("proc_key", keys.iter().map(|k| Some(k.as_str()))));
     for c in base.columns() {
         if c.name().as_str() == schema.time_stamp {
-            cols.push(datetime_col(&schema.time_stamp, ts_out.iter().map(|&t| Some(t))));
+            cols.push(datetime_col(
+                &schema.time_stamp,
+                ts_out.iter().map(|&t| Some(t)),
+            ));
         } else {
             cols.push(c.clone());
         }
@@ -721,16 +738,20 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
     let parent_key = parent_out
         .iter()
         .map(|p| p.map(|p| keys[p as usize].as_str()));
-    let parent_index = out_order
-        .iter()
-        .map(|&v| nodes[v as usize].parent.map(|p| index_of[p as usize].as_str()));
+    let parent_index = out_order.iter().map(|&v| {
+        nodes[v as usize]
+            .parent
+            .map(|p| index_of[p as usize].as_str())
+    });
     let mut extra = vec![
         str_col("EffectiveLogonId", eff.iter().copied()),
         str_col("new_process_lc", lc_out.iter().copied()),
         str_col("parent_proc_lc", parent_lc_out.iter().copied()),
         str_col(
             "source_index",
-            out_order.iter().map(|&v| Some(index_of[v as usize].as_str())),
+            out_order
+                .iter()
+                .map(|&v| Some(index_of[v as usize].as_str())),
         ),
         str_col(&pid_name, pid_par.iter().copied()),
         str_col("EffectiveLogonId_par", eff_par.iter().copied()),
@@ -870,8 +891,7 @@ fn output_base(
             s.grandparent_name.clone()
         } else if name == s.process_id {
             s.grandparent_id.clone()
-        } else if is(&s.host_name, name) || is(&s.event_id_column, name) || name == s.time_stamp
-        {
+        } else if is(&s.host_name, name) || is(&s.event_id_column, name) || name == s.time_stamp {
             Some(name.to_string())
         } else {
             None

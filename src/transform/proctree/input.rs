@@ -68,11 +68,7 @@ impl Interner {
 
 fn column<'a>(df: &'a DataFrame, name: &str, what: &str) -> Result<&'a Column> {
     df.column(name).map_err(|_| {
-        Error::column_not_found(
-            name,
-            what,
-            df.get_column_names().iter().map(|c| c.as_str()),
-        )
+        Error::column_not_found(name, what, df.get_column_names().iter().map(|c| c.as_str()))
     })
 }
 
@@ -429,11 +425,23 @@ mod tests {
         let t = 1_709_539_201_040_000_000; // 2024-03-04T08:00:01.04Z
         assert_eq!(parse_time("2024-03-04T08:00:01.040000+0000"), Some(t));
         assert_eq!(parse_time("2024-03-04 08:00:01.04+00:00"), Some(t));
-        assert_eq!(parse_time("2024-03-04T09:00:01.040Z"), Some(t + 3_600_000_000_000));
+        assert_eq!(
+            parse_time("2024-03-04T09:00:01.040Z"),
+            Some(t + 3_600_000_000_000)
+        );
         assert_eq!(parse_time("2024-03-04T10:00:01.04+02:00"), Some(t));
-        assert_eq!(parse_time("2021-12-15 23:00:03.449464400+00:00"), Some(1_639_609_203_449_464_400));
-        assert_eq!(parse_time("2021-04-01 05:04:58.000000"), Some(1_617_253_498_000_000_000));
-        assert_eq!(parse_time("Thu Mar 16 03:08:58 2023 UTC"), Some(1_678_936_138_000_000_000));
+        assert_eq!(
+            parse_time("2021-12-15 23:00:03.449464400+00:00"),
+            Some(1_639_609_203_449_464_400)
+        );
+        assert_eq!(
+            parse_time("2021-04-01 05:04:58.000000"),
+            Some(1_617_253_498_000_000_000)
+        );
+        assert_eq!(
+            parse_time("Thu Mar 16 03:08:58 2023 UTC"),
+            Some(1_678_936_138_000_000_000)
+        );
         assert_eq!(parse_time("yesterday"), None);
         assert_eq!(parse_time("2024-13-04 08:00:01"), None);
         assert_eq!(parse_time("2024-03-04 08:00:01 +2"), None);
@@ -446,7 +454,10 @@ mod tests {
         assert_eq!(round_10us(25_001), 30_000);
         assert_eq!(round_10us(-15_000), -20_000);
         assert_eq!(key(1_639_609_203_449_464_400), "2021-12-15 23:00:03.449464");
-        assert_eq!(key(round_10us(1_639_609_203_449_464_400)), "2021-12-15 23:00:03.449460");
+        assert_eq!(
+            key(round_10us(1_639_609_203_449_464_400)),
+            "2021-12-15 23:00:03.449460"
+        );
         assert_eq!(key(0), "1970-01-01 00:00:00.000000");
         assert_eq!(key(-1_000), "1969-12-31 23:59:59.999999");
     }

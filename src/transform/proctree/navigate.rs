@@ -71,7 +71,11 @@ impl NotebookDisplay for TreeSummary {
         for (k, v) in self.pairs() {
             h.raw("<tr>");
             h.element("th", &[("style", "text-align:left;padding:1px 8px")], k);
-            h.element("td", &[("style", "text-align:right;padding:1px 8px")], &v.to_string());
+            h.element(
+                "td",
+                &[("style", "text-align:right;padding:1px 8px")],
+                &v.to_string(),
+            );
             h.raw("</tr>");
         }
         h.raw("</table>");
@@ -103,7 +107,13 @@ impl ProcessTree {
     }
 
     fn bool_rows(&self, column: &str) -> Result<Vec<u32>> {
-        let ca = self.df.column(column).ctx("tree flags")?.bool().ctx("tree flags")?.clone();
+        let ca = self
+            .df
+            .column(column)
+            .ctx("tree flags")?
+            .bool()
+            .ctx("tree flags")?
+            .clone();
         Ok(ca
             .iter()
             .enumerate()
@@ -274,8 +284,11 @@ impl ProcessTree {
     /// MSTICPy's summary of the tree.
     pub fn summary(&self) -> TreeSummary {
         let count = |c: &str| self.bool_rows(c).map_or(0, |v| v.len());
-        let leaves: std::collections::HashSet<u32> =
-            self.bool_rows("IsLeaf").unwrap_or_default().into_iter().collect();
+        let leaves: std::collections::HashSet<u32> = self
+            .bool_rows("IsLeaf")
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
         let roots = self.bool_rows("IsRoot").unwrap_or_default();
         TreeSummary {
             processes: self.len(),

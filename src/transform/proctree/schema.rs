@@ -543,7 +543,10 @@ mod tests {
         assert_eq!(ProcSchema::infer(&lx).unwrap().name, "linux_auditd");
         let none = df!("x" => [1i64]).unwrap();
         let err = ProcSchema::infer(&none).unwrap_err().to_string();
-        assert!(err.contains("no built-in process schema fits the columns [x]"), "{err}");
+        assert!(
+            err.contains("no built-in process schema fits the columns [x]"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -563,7 +566,10 @@ mod tests {
     #[test]
     fn missing_columns_are_named() {
         let df = df!("NewProcessName" => ["a"], "TimeGenerated" => ["t"]).unwrap();
-        let err = ProcSchema::windows_4688().check(&df).unwrap_err().to_string();
+        let err = ProcSchema::windows_4688()
+            .check(&df)
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "invalid process events (schema windows_4688): columns [NewProcessId, ProcessId] \

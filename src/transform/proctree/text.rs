@@ -171,7 +171,13 @@ impl ProcessTree {
                     .collect();
                 let text = items.join("  ");
                 if i == 0 {
-                    wrap_into(&mut out, &text, template.wrap, &format!("{header} "), &indent);
+                    wrap_into(
+                        &mut out,
+                        &text,
+                        template.wrap,
+                        &format!("{header} "),
+                        &indent,
+                    );
                 } else {
                     wrap_into(
                         &mut out,
