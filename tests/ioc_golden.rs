@@ -683,7 +683,7 @@ fn validate_matches_msticpy_except_where_it_is_wrong() {
             .to_string(),
     ])
     .collect();
-    let mut mismatches = mismatches;
+    let mut mismatches: Vec<String> = mismatches.into_iter().collect();
     mismatches.sort();
     let mut expected = expected;
     expected.sort();

@@ -184,6 +184,7 @@ fn assert_same_as_msticpy(tree: &ProcessTree, name: &str) {
     // flags, logon id and depth.
     let by_key = |t: &HashMap<String, Vec<Option<String>>>| {
         let mut m: HashMap<String, Vec<Option<String>>> = HashMap::new();
+        #[allow(clippy::needless_range_loop)]
         for i in 0..t["proc_key"].len() {
             let key = t["proc_key"][i].clone().unwrap_or_default();
             let mut v: Vec<Option<String>> = [

@@ -33,27 +33,55 @@ fn one_series_by_default() {
 
 #[test]
 fn group_by_makes_one_lane_per_value_and_escapes_names() {
-    let f = fig(&Timeline::new(&events()).group_by("Account").build().unwrap());
-    let names: Vec<&str> = f["data"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, vec!["alice", "bob", "&lt;script&gt;alert(1)&lt;/script&gt;"]);
+    let f = fig(&Timeline::new(&events())
+        .group_by("Account")
+        .build()
+        .unwrap());
+    let names: Vec<&str> = f["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["alice", "bob", "&lt;script&gt;alert(1)&lt;/script&gt;"]
+    );
     assert_eq!(f["data"][0]["x"].as_array().unwrap().len(), 2);
-    assert_eq!(f["data"][2]["y"][0], "&lt;script&gt;alert(1)&lt;/script&gt;");
+    assert_eq!(
+        f["data"][2]["y"][0],
+        "&lt;script&gt;alert(1)&lt;/script&gt;"
+    );
 }
 
 #[test]
 fn tooltips_hold_escaped_source_columns() {
-    let f = fig(
-        &Timeline::new(&events())
-            .tooltips(["Account", "CommandLine"])
-            .build()
-            .unwrap(),
-    );
-    let texts: Vec<&str> = f["data"][0]["text"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    let f = fig(&Timeline::new(&events())
+        .tooltips(["Account", "CommandLine"])
+        .build()
+        .unwrap());
+    let texts: Vec<&str> = f["data"][0]["text"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
     assert_eq!(texts[0], "Account: alice<br>CommandLine: whoami");
-    assert_eq!(texts[2], "Account: alice<br>CommandLine: &quot;&gt;&lt;img src=x onerror=alert(1)&gt;");
-    assert_eq!(texts[3], "Account: &lt;script&gt;alert(1)&lt;/script&gt;<br>CommandLine: javascript:alert(1)");
+    assert_eq!(
+        texts[2],
+        "Account: alice<br>CommandLine: &quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
+    );
+    assert_eq!(
+        texts[3],
+        "Account: &lt;script&gt;alert(1)&lt;/script&gt;<br>CommandLine: javascript:alert(1)"
+    );
     // and nothing hostile survives into the notebook HTML
-    let html = Timeline::new(&events()).tooltips(["CommandLine"]).build().unwrap().html_fragment(false).unwrap();
+    let html = Timeline::new(&events())
+        .tooltips(["CommandLine"])
+        .build()
+        .unwrap()
+        .html_fragment(false)
+        .unwrap();
     assert!(!html.contains("<img"));
     assert!(!html.contains("<script>alert"));
 }
@@ -65,18 +93,24 @@ fn several_frames_with_own_columns_labels_and_colours() {
         "TargetUserName" => ["MSTICAdmin", "SYSTEM"],
     )
     .unwrap();
-    let f = fig(
-        &Timeline::new(&events())
-            .label("processes")
-            .add_frame(&logons, Some("logons"))
-            .time_column("LogonTime")
-            .color("red")
-            .group_by("TargetUserName")
-            .build()
-            .unwrap(),
+    let f = fig(&Timeline::new(&events())
+        .label("processes")
+        .add_frame(&logons, Some("logons"))
+        .time_column("LogonTime")
+        .color("red")
+        .group_by("TargetUserName")
+        .build()
+        .unwrap());
+    let names: Vec<&str> = f["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["processes", "logons: MSTICAdmin", "logons: SYSTEM"]
     );
-    let names: Vec<&str> = f["data"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, vec!["processes", "logons: MSTICAdmin", "logons: SYSTEM"]);
     assert_eq!(f["data"][1]["marker"]["color"], "red");
     assert!(f["data"][0]["marker"].get("color").is_none());
     assert_eq!(f["layout"]["showlegend"], true);
@@ -84,19 +118,17 @@ fn several_frames_with_own_columns_labels_and_colours() {
 
 #[test]
 fn reference_markers_and_layout_options() {
-    let f = fig(
-        &Timeline::new(&events())
-            .ref_time("2019-01-15T05:25:30Z", "<b>alert</b>")
-            .unwrap()
-            .markers([RefMarker::parse("2019-01-15 05:26:30", "second").unwrap()])
-            .title("Hunt <1>")
-            .height(300)
-            .width(900)
-            .legend(LegendPosition::Bottom)
-            .range_slider(false)
-            .build()
-            .unwrap(),
-    );
+    let f = fig(&Timeline::new(&events())
+        .ref_time("2019-01-15T05:25:30Z", "<b>alert</b>")
+        .unwrap()
+        .markers([RefMarker::parse("2019-01-15 05:26:30", "second").unwrap()])
+        .title("Hunt <1>")
+        .height(300)
+        .width(900)
+        .legend(LegendPosition::Bottom)
+        .range_slider(false)
+        .build()
+        .unwrap());
     let l = &f["layout"];
     assert_eq!(l["shapes"].as_array().unwrap().len(), 2);
     assert_eq!(l["shapes"][0]["x0"], "2019-01-15 05:25:30.000000");
@@ -111,12 +143,33 @@ fn reference_markers_and_layout_options() {
 
 #[test]
 fn bad_input_is_a_clear_error() {
-    let e = Timeline::new(&events()).time_column("When").build().unwrap_err().to_string();
-    assert_eq!(e, "column 'When' not found in the timeline's frame with columns [TimeGenerated, Account, CommandLine]");
-    let e = Timeline::new(&events()).tooltips(["Nope"]).build().unwrap_err().to_string();
-    assert!(e.starts_with("column 'Nope' not found in the timeline's frame (tooltip column)"), "{e}");
-    let e = Timeline::new(&events()).time_column("Account").build().unwrap_err().to_string();
-    assert!(e.contains("4 values are text that is not an ISO date/time"), "{e}");
+    let e = Timeline::new(&events())
+        .time_column("When")
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "column 'When' not found in the timeline's frame with columns [TimeGenerated, Account, CommandLine]"
+    );
+    let e = Timeline::new(&events())
+        .tooltips(["Nope"])
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("column 'Nope' not found in the timeline's frame (tooltip column)"),
+        "{e}"
+    );
+    let e = Timeline::new(&events())
+        .time_column("Account")
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("4 values are text that is not an ISO date/time"),
+        "{e}"
+    );
     let e = Timeline::empty().build().unwrap_err().to_string();
     assert_eq!(e, "invalid timeline: no frames: add one with add_frame");
     assert!(Timeline::new(&events()).ref_time("soon", "x").is_err());
@@ -127,17 +180,25 @@ fn null_times_are_counted_in_a_notice_not_dropped_silently() {
     let df = df!("TimeGenerated" => [Some("2019-01-15 05:24:24"), None, None]).unwrap();
     let f = fig(&Timeline::new(&df).build().unwrap());
     assert_eq!(f["data"][0]["x"].as_array().unwrap().len(), 1);
-    assert_eq!(f["layout"]["annotations"][0]["text"], "2 events without a time are not drawn");
+    assert_eq!(
+        f["layout"]["annotations"][0]["text"],
+        "2 events without a time are not drawn"
+    );
 }
 
 #[test]
 fn big_inputs_switch_to_webgl_then_to_buckets() {
     let n = 20_000usize;
-    let t: Vec<i64> = (0..n as i64).map(|i| 1_547_530_000_000_000 + i * 1_000_000).collect();
+    let t: Vec<i64> = (0..n as i64)
+        .map(|i| 1_547_530_000_000_000 + i * 1_000_000)
+        .collect();
     let df = df!("TimeGenerated" => t).unwrap();
     let df = df
         .lazy()
-        .with_column(col("TimeGenerated").cast(DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))))
+        .with_column(col("TimeGenerated").cast(DataType::Datetime(
+            TimeUnit::Microseconds,
+            Some(TimeZone::UTC),
+        )))
         .collect()
         .unwrap();
     let f = fig(&Timeline::new(&df).build().unwrap());
@@ -150,10 +211,21 @@ fn big_inputs_switch_to_webgl_then_to_buckets() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| t.as_str().unwrap().trim_end_matches(" events").parse::<u64>().unwrap())
+        .map(|t| {
+            t.as_str()
+                .unwrap()
+                .trim_end_matches(" events")
+                .parse::<u64>()
+                .unwrap()
+        })
         .sum();
     assert_eq!(total, n as u64, "every event is counted in some bucket");
-    assert!(f["layout"]["annotations"][0]["text"].as_str().unwrap().starts_with("20000 events: counted into time buckets"));
+    assert!(
+        f["layout"]["annotations"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("20000 events: counted into time buckets")
+    );
 }
 
 #[test]
@@ -164,12 +236,25 @@ fn value_timeline_kinds_and_groups() {
         "host" => ["a", "a", "b"],
     )
     .unwrap();
-    let f = fig(&ValueTimeline::new(&df, "bytes").group_by("host").kinds([ValueKind::Bar, ValueKind::Line, ValueKind::Markers]).build().unwrap());
+    let f = fig(&ValueTimeline::new(&df, "bytes")
+        .group_by("host")
+        .kinds([ValueKind::Bar, ValueKind::Line, ValueKind::Markers])
+        .build()
+        .unwrap());
     let kinds: Vec<(String, String)> = f["data"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| (t["name"].as_str().unwrap().into(), format!("{}/{}", t["type"].as_str().unwrap(), t["mode"].as_str().unwrap_or("-"))))
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap().into(),
+                format!(
+                    "{}/{}",
+                    t["type"].as_str().unwrap(),
+                    t["mode"].as_str().unwrap_or("-")
+                ),
+            )
+        })
         .collect();
     assert_eq!(
         kinds,
@@ -183,18 +268,36 @@ fn value_timeline_kinds_and_groups() {
         ]
     );
     assert_eq!(f["data"][0]["y"], serde_json::json!([10.0, 300.0]));
-    let e = ValueTimeline::new(&df, "host").build().unwrap_err().to_string();
-    assert_eq!(e, "invalid value column 'host': has dtype str; expected numbers");
+    let e = ValueTimeline::new(&df, "host")
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "invalid value column 'host': has dtype str; expected numbers"
+    );
 }
 
 #[test]
 fn duration_timeline_spans_each_group() {
     let d = DurationTimeline::new(&events(), "Account");
     let s = d.summary().unwrap();
-    assert_eq!(s.column("Account").unwrap().str().unwrap().get(1), Some("alice"));
-    assert_eq!(s.column("FirstEvent").unwrap().str().unwrap().get(1), Some("2019-01-15 05:24:24.010000"));
-    assert_eq!(s.column("LastEvent").unwrap().str().unwrap().get(1), Some("2019-01-15 05:26:00.000000"));
-    assert_eq!(s.column("DurationSeconds").unwrap().f64().unwrap().get(1), Some(95.99));
+    assert_eq!(
+        s.column("Account").unwrap().str().unwrap().get(1),
+        Some("alice")
+    );
+    assert_eq!(
+        s.column("FirstEvent").unwrap().str().unwrap().get(1),
+        Some("2019-01-15 05:24:24.010000")
+    );
+    assert_eq!(
+        s.column("LastEvent").unwrap().str().unwrap().get(1),
+        Some("2019-01-15 05:26:00.000000")
+    );
+    assert_eq!(
+        s.column("DurationSeconds").unwrap().f64().unwrap().get(1),
+        Some(95.99)
+    );
     assert_eq!(s.column("Events").unwrap().u64().unwrap().get(1), Some(2));
     let f = fig(&d.build().unwrap());
     assert_eq!(f["data"][0]["orientation"], "h");
@@ -214,9 +317,17 @@ fn analysis_hooks() {
     )
     .unwrap();
     let f = fig(&TimeSeriesChart::new(&ts, "Total").build().unwrap());
-    let names: Vec<&str> = f["data"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = f["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["Total", "baseline", "anomalies"]);
-    assert_eq!(f["data"][2]["x"], serde_json::json!(["2024-01-01 01:00:00.000000"]));
+    assert_eq!(
+        f["data"][2]["x"],
+        serde_json::json!(["2024-01-01 01:00:00.000000"])
+    );
     assert_eq!(f["data"][2]["y"], serde_json::json!([95.0]));
 
     let sessions = df!(
@@ -236,7 +347,10 @@ fn analysis_hooks() {
     let t = &f["data"][0];
     assert_eq!(t["y"], serde_json::json!(["a", "&lt;i&gt;b&lt;/i&gt;"]));
     assert_eq!(t["marker"]["color"][1], -3.0);
-    assert_eq!(t["text"][1], "rarest_window3_likelihood: 0.001<br>rarest_window3: New-InboxRule &lt;x&gt;");
+    assert_eq!(
+        t["text"][1],
+        "rarest_window3_likelihood: 0.001<br>rarest_window3: New-InboxRule &lt;x&gt;"
+    );
 }
 
 #[test]
@@ -245,7 +359,10 @@ fn data_viewer_embeds_rows_as_json_and_caps_them() {
     let spec = v.spec();
     assert_eq!(spec["rows"].as_array().unwrap().len(), 2);
     assert_eq!(spec["total"], 4);
-    assert_eq!(spec["notice"], "4 rows: showing the first 2; filter the frame to see the rest");
+    assert_eq!(
+        spec["notice"],
+        "4 rows: showing the first 2; filter the frame to see the rest"
+    );
     assert_eq!(spec["columns"][0]["dtype"], "str");
     let sampled = DataViewer::new(&events()).max_rows(2).sample(true).spec();
     assert_eq!(sampled["rows"][1][1], "alice");

@@ -32,12 +32,12 @@ fn golden_dir() -> Option<PathBuf> {
     }
 }
 
-fn load(dir: &PathBuf, rel: &str) -> Value {
+fn load(dir: &std::path::Path, rel: &str) -> Value {
     let text = std::fs::read_to_string(dir.join(rel)).unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
-fn inputs(dir: &PathBuf) -> Vec<(i64, String)> {
+fn inputs(dir: &std::path::Path) -> Vec<(i64, String)> {
     load(dir, "inputs/b64_cmdlines.json")
         .as_array()
         .unwrap()
@@ -168,7 +168,7 @@ fn utf16_force_matches_msticpy_utf16() {
     compare(&Unpacker::new().utf16(Utf16Mode::Force), &g, &g, &[]);
 }
 
-fn input_frame(dir: &PathBuf) -> DataFrame {
+fn input_frame(dir: &std::path::Path) -> DataFrame {
     let lines: Vec<String> = inputs(dir).into_iter().map(|(_, l)| l).collect();
     df!("CommandLine" => lines).unwrap()
 }

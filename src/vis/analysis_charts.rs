@@ -19,7 +19,9 @@
 use crate::error::{Error, PolarsContext, Result};
 use crate::vis::chart::Chart;
 use crate::vis::html::escape;
-use crate::vis::timeaxis::{ChartLayout, RefMarker, format_micros, group_labels, time_micros, tooltips};
+use crate::vis::timeaxis::{
+    ChartLayout, RefMarker, format_micros, group_labels, time_micros, tooltips,
+};
 use crate::vis::timeline::DEFAULT_TIME_COLUMN;
 use crate::vis::value_timeline::figure;
 use polars::prelude::*;
@@ -27,12 +29,19 @@ use serde_json::json;
 
 fn numbers(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     let col = df.column(name).map_err(|_| {
-        Error::column_not_found(name, "the chart's frame", df.get_column_names().iter().map(|c| c.as_str()))
+        Error::column_not_found(
+            name,
+            "the chart's frame",
+            df.get_column_names().iter().map(|c| c.as_str()),
+        )
     })?;
     let f = col
         .cast(&DataType::Float64)
         .ctx(format!("reading column '{name}' as numbers"))?;
-    Ok(f.f64().ctx(format!("reading column '{name}' as numbers"))?.iter().collect())
+    Ok(f.f64()
+        .ctx(format!("reading column '{name}' as numbers"))?
+        .iter()
+        .collect())
 }
 
 /// A time series with its expected values and the anomalies found in it.
@@ -94,7 +103,10 @@ impl TimeSeriesChart {
     /// Builds the chart.
     pub fn build(&self) -> Result<Chart> {
         let times = time_micros(&self.df, &self.time_column)?;
-        let x: Vec<String> = times.iter().map(|t| t.map(format_micros).unwrap_or_default()).collect();
+        let x: Vec<String> = times
+            .iter()
+            .map(|t| t.map(format_micros).unwrap_or_default())
+            .collect();
         let y = numbers(&self.df, &self.value_column)?;
         let mut traces = vec![json!({
             "type": "scatter", "mode": "lines", "name": escape(&self.value_column),
@@ -122,7 +134,11 @@ impl TimeSeriesChart {
         }
         let mut layout = self.layout.to_json(420, None);
         layout["yaxis"]["title"] = json!({"text": escape(&self.value_column)});
-        let title = self.layout.title.clone().unwrap_or_else(|| format!("{} over time", self.value_column));
+        let title = self
+            .layout
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("{} over time", self.value_column));
         Ok(Chart::from_json(figure(traces, layout))?.with_title(title))
     }
 }
@@ -197,10 +213,16 @@ impl ScoredSessionsChart {
         let texts = tooltips(&self.df, &cols)?;
         let (mut x, mut y, mut c, mut t) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for i in 0..self.df.height() {
-            let (Some(time), Some(score)) = (times[i], scores[i]) else { continue };
+            let (Some(time), Some(score)) = (times[i], scores[i]) else {
+                continue;
+            };
             x.push(format_micros(time));
             y.push(escape(&lanes[i]));
-            c.push(if self.log_scale { score.max(1e-300).log10() } else { score });
+            c.push(if self.log_scale {
+                score.max(1e-300).log10()
+            } else {
+                score
+            });
             t.push(texts[i].clone());
         }
         let label = if self.log_scale {
@@ -215,11 +237,20 @@ impl ScoredSessionsChart {
             "marker": {"size": 10, "color": c, "colorscale": "RdYlBu", "showscale": true,
                        "colorbar": {"title": {"text": escape(&label)}}}
         })];
-        let lanes_n = lanes.iter().collect::<std::collections::BTreeSet<_>>().len();
-        let mut layout = self.layout.to_json(180 + 30 * lanes_n.clamp(1, 30) as u32, None);
+        let lanes_n = lanes
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        let mut layout = self
+            .layout
+            .to_json(180 + 30 * lanes_n.clamp(1, 30) as u32, None);
         layout["yaxis"]["type"] = json!("category");
         layout["showlegend"] = json!(false);
-        let title = self.layout.title.clone().unwrap_or_else(|| "scored sessions".into());
+        let title = self
+            .layout
+            .title
+            .clone()
+            .unwrap_or_else(|| "scored sessions".into());
         Ok(Chart::from_json(figure(traces, layout))?.with_title(title))
     }
 }

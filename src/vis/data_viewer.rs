@@ -87,11 +87,19 @@ impl DataViewer {
         }
         if self.sample {
             let step = n as f64 / self.max_rows as f64;
-            let idx = (0..self.max_rows).map(|i| (i as f64 * step) as usize).collect();
-            let note = format!("{n} rows: showing an even sample of {} (every {step:.1}th row)", self.max_rows);
+            let idx = (0..self.max_rows)
+                .map(|i| (i as f64 * step) as usize)
+                .collect();
+            let note = format!(
+                "{n} rows: showing an even sample of {} (every {step:.1}th row)",
+                self.max_rows
+            );
             (idx, Some(note))
         } else {
-            let note = format!("{n} rows: showing the first {}; filter the frame to see the rest", self.max_rows);
+            let note = format!(
+                "{n} rows: showing the first {}; filter the frame to see the rest",
+                self.max_rows
+            );
             ((0..self.max_rows).collect(), Some(note))
         }
     }
@@ -130,7 +138,8 @@ impl NotebookDisplay for DataViewer {
         let spec = json_for_script(&self.spec().to_string());
         let mut h = HtmlBuilder::new();
         h.raw(VIEWER_CSS);
-        h.open("div", &[("id", &id), ("class", "hb-viewer")]).close("div");
+        h.open("div", &[("id", &id), ("class", "hb-viewer")])
+            .close("div");
         h.script(&format!(
             "{VIEWER_JS}\n(function(){{var el=document.getElementById(\"{id}\");if(el){{hbDataViewer(el,{spec});}}}})();"
         ));

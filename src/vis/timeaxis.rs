@@ -30,8 +30,14 @@ impl LegendPosition {
         match self {
             Self::Right => (true, json!({})),
             Self::Left => (true, json!({"x": -0.02, "xanchor": "right", "y": 1})),
-            Self::Top => (true, json!({"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"})),
-            Self::Bottom => (true, json!({"orientation": "h", "x": 0, "y": -0.25, "yanchor": "top"})),
+            Self::Top => (
+                true,
+                json!({"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}),
+            ),
+            Self::Bottom => (
+                true,
+                json!({"orientation": "h", "x": 0, "y": -0.25, "yanchor": "top"}),
+            ),
             Self::Inline | Self::Hidden => (false, json!({})),
         }
     }
@@ -71,16 +77,21 @@ pub fn parse_time(time: &str) -> Result<i64> {
     if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
         return Ok(dt.timestamp_micros());
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d",
+    ] {
         if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(t, fmt) {
             return Ok(dt.and_utc().timestamp_micros());
         }
-        if fmt == "%Y-%m-%d" {
-            if let Ok(d) = chrono::NaiveDate::parse_from_str(t, fmt) {
-                if let Some(dt) = d.and_hms_opt(0, 0, 0) {
-                    return Ok(dt.and_utc().timestamp_micros());
-                }
-            }
+        if fmt == "%Y-%m-%d"
+            && let Some(dt) = chrono::NaiveDate::parse_from_str(t, fmt)
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        {
+            return Ok(dt.and_utc().timestamp_micros());
         }
     }
     Err(Error::invalid(
@@ -111,7 +122,10 @@ pub fn time_micros(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
     let as_us = DataType::Datetime(TimeUnit::Microseconds, None);
     let converted = match col.dtype() {
         DataType::Datetime(_, Some(_)) => col
-            .cast(&DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)))
+            .cast(&DataType::Datetime(
+                TimeUnit::Microseconds,
+                Some(TimeZone::UTC),
+            ))
             .and_then(|c| c.cast(&DataType::Int64)),
         DataType::Datetime(_, None) | DataType::Date => {
             col.cast(&as_us).and_then(|c| c.cast(&DataType::Int64))
@@ -175,7 +189,11 @@ pub fn tooltips(df: &DataFrame, columns: &[String]) -> Result<Vec<String>> {
             }
             text.push_str(&escape(col.name().as_str()));
             text.push_str(": ");
-            let value = col.get(row).ok().and_then(|v| cell_text(&v)).unwrap_or_else(|| "null".into());
+            let value = col
+                .get(row)
+                .ok()
+                .and_then(|v| cell_text(&v))
+                .unwrap_or_else(|| "null".into());
             let short: String = value.chars().take(200).collect();
             text.push_str(&escape(&short));
             if value.chars().count() > 200 {
@@ -259,7 +277,8 @@ impl ChartLayout {
                 "showarrow": false, "xanchor": "left", "font": {"color": "#8a6d3b", "size": 11}
             }));
         }
-        let mut xaxis = json!({"type": "date", "title": {"text": "time (UTC)"}, "automargin": true});
+        let mut xaxis =
+            json!({"type": "date", "title": {"text": "time (UTC)"}, "automargin": true});
         if self.range_slider {
             xaxis["rangeslider"] = json!({"visible": true, "thickness": 0.08});
             xaxis["rangeselector"] = json!({"buttons": [
@@ -301,7 +320,10 @@ mod tests {
         assert_eq!(parse_time("1970-01-02").unwrap(), 86_400_000_000);
         assert_eq!(parse_time("1970-01-01T01:00:00+01:00").unwrap(), 0);
         let e = parse_time("yesterday").unwrap_err().to_string();
-        assert!(e.starts_with("invalid time 'yesterday': expected RFC 3339"), "{e}");
+        assert!(
+            e.starts_with("invalid time 'yesterday': expected RFC 3339"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -316,13 +338,22 @@ mod tests {
         )
         .unwrap();
         let e = time_micros(&df, "s").unwrap_err().to_string();
-        assert!(e.contains("1 values are text that is not an ISO date/time (first: 'bad')"), "{e}");
+        assert!(
+            e.contains("1 values are text that is not an ISO date/time (first: 'bad')"),
+            "{e}"
+        );
         let df = df!("s" => [Some("1970-01-01T00:00:02"), None]).unwrap();
         assert_eq!(time_micros(&df, "s").unwrap(), vec![Some(2_000_000), None]);
         let df = df!("n" => [1i64]).unwrap();
         let e = time_micros(&df, "n").unwrap_err().to_string();
-        assert_eq!(e, "invalid time column 'n': has dtype i64; expected a datetime, a date or ISO time text");
+        assert_eq!(
+            e,
+            "invalid time column 'n': has dtype i64; expected a datetime, a date or ISO time text"
+        );
         let e = time_micros(&df, "t").unwrap_err().to_string();
-        assert_eq!(e, "column 't' not found in the timeline's frame with columns [n]");
+        assert_eq!(
+            e,
+            "column 't' not found in the timeline's frame with columns [n]"
+        );
     }
 }

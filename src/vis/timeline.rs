@@ -216,7 +216,10 @@ impl Timeline {
                     missing_time += 1;
                     continue;
                 };
-                let name = lane_name(layer.label.as_deref(), groups.as_ref().map(|g| g[row].as_str()));
+                let name = lane_name(
+                    layer.label.as_deref(),
+                    groups.as_ref().map(|g| g[row].as_str()),
+                );
                 let idx = *by_name.entry(name.clone()).or_insert_with(|| {
                     lanes.push(Lane {
                         name,
@@ -236,7 +239,10 @@ impl Timeline {
     /// Builds the chart.
     pub fn build(&self) -> Result<Chart> {
         if self.layers.is_empty() {
-            return Err(Error::invalid("timeline", "no frames: add one with add_frame"));
+            return Err(Error::invalid(
+                "timeline",
+                "no frames: add one with add_frame",
+            ));
         }
         let (lanes, missing) = self.lanes()?;
         let total: usize = lanes.iter().map(|l| l.times.len()).sum();
@@ -248,7 +254,10 @@ impl Timeline {
                 "{total} events: counted into time buckets per lane (marker size = events); \
                  filter or zoom the data to see single events"
             ));
-            lanes.iter().map(|l| bucket_trace(l, buckets_per_lane)).collect()
+            lanes
+                .iter()
+                .map(|l| bucket_trace(l, buckets_per_lane))
+                .collect()
         } else {
             let gl = total > self.webgl_above;
             lanes.iter().map(|l| event_trace(l, gl)).collect()
@@ -261,11 +270,21 @@ impl Timeline {
         let mut layout = self.layout.to_json(height, notice.as_deref());
         layout["yaxis"]["type"] = json!("category");
         layout["yaxis"]["categoryorder"] = json!("array");
-        layout["yaxis"]["categoryarray"] = json!(lanes.iter().rev().map(|l| escape(&l.name)).collect::<Vec<_>>());
+        layout["yaxis"]["categoryarray"] = json!(
+            lanes
+                .iter()
+                .rev()
+                .map(|l| escape(&l.name))
+                .collect::<Vec<_>>()
+        );
         if self.layout.legend == LegendPosition::Right && lanes.len() <= 1 {
             layout["showlegend"] = json!(false);
         }
-        let title = self.layout.title.clone().unwrap_or_else(|| "timeline".into());
+        let title = self
+            .layout
+            .title
+            .clone()
+            .unwrap_or_else(|| "timeline".into());
         Ok(Chart::from_json(json!({"data": traces, "layout": layout}))?.with_title(title))
     }
 }
@@ -315,7 +334,10 @@ fn bucket_trace(lane: &Lane, buckets: usize) -> Value {
         *counts.entry((t - min) / width).or_default() += 1;
     }
     let peak = counts.values().copied().max().unwrap_or(1) as f64;
-    let x: Vec<String> = counts.keys().map(|b| format_micros(min + b * width + width / 2)).collect();
+    let x: Vec<String> = counts
+        .keys()
+        .map(|b| format_micros(min + b * width + width / 2))
+        .collect();
     let sizes: Vec<f64> = counts
         .values()
         .map(|c| 4.0 + 16.0 * ((*c as f64).sqrt() / peak.sqrt()))

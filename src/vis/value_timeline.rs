@@ -53,7 +53,11 @@ pub struct ValueTimeline {
 
 fn values_f64(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
     let col = df.column(name).map_err(|_| {
-        Error::column_not_found(name, "the chart's frame", df.get_column_names().iter().map(|c| c.as_str()))
+        Error::column_not_found(
+            name,
+            "the chart's frame",
+            df.get_column_names().iter().map(|c| c.as_str()),
+        )
     })?;
     if !(col.dtype().is_primitive_numeric() || col.dtype() == &DataType::Boolean) {
         return Err(Error::invalid(
@@ -61,8 +65,13 @@ fn values_f64(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
             format!("has dtype {}; expected numbers", col.dtype()),
         ));
     }
-    let f = col.cast(&DataType::Float64).ctx(format!("reading value column '{name}'"))?;
-    Ok(f.f64().ctx(format!("reading value column '{name}'"))?.iter().collect())
+    let f = col
+        .cast(&DataType::Float64)
+        .ctx(format!("reading value column '{name}'"))?;
+    Ok(f.f64()
+        .ctx(format!("reading value column '{name}'"))?
+        .iter()
+        .collect())
 }
 
 impl ValueTimeline {
@@ -123,7 +132,10 @@ impl ValueTimeline {
     /// Builds the chart.
     pub fn build(&self) -> Result<Chart> {
         if self.kinds.is_empty() {
-            return Err(Error::invalid("value timeline", "no kinds: pass at least one ValueKind"));
+            return Err(Error::invalid(
+                "value timeline",
+                "no kinds: pass at least one ValueKind",
+            ));
         }
         let times = time_micros(&self.df, &self.time_column)?;
         let values = values_f64(&self.df, &self.value_column)?;
@@ -144,7 +156,8 @@ impl ValueTimeline {
         let mut traces = Vec::new();
         for (name, (x, y)) in &series {
             for kind in &self.kinds {
-                let mut trace = json!({"name": escape(name), "x": x, "y": y, "legendgroup": escape(name)});
+                let mut trace =
+                    json!({"name": escape(name), "x": x, "y": y, "legendgroup": escape(name)});
                 match kind {
                     ValueKind::Bar => trace["type"] = json!("bar"),
                     ValueKind::Line => {
@@ -162,10 +175,17 @@ impl ValueTimeline {
         let mut layout = self.layout.to_json(420, None);
         layout["yaxis"]["title"] = json!({"text": escape(&self.value_column)});
         layout["barmode"] = json!("group");
-        let title = self.layout.title.clone().unwrap_or_else(|| self.value_column.clone());
+        let title = self
+            .layout
+            .title
+            .clone()
+            .unwrap_or_else(|| self.value_column.clone());
         Ok(Chart::from_json(json!({"data": traces, "layout": layout}))?.with_title(title))
     }
 }
+
+/// First time, last time, event count and event times of one group.
+type Span = (i64, i64, u64, Vec<i64>);
 
 /// First → last activity of each group as horizontal bars.
 #[derive(Debug, Clone)]
@@ -234,10 +254,10 @@ impl DurationTimeline {
         .ctx("building the duration summary")
     }
 
-    fn spans(&self) -> Result<BTreeMap<String, (i64, i64, u64, Vec<i64>)>> {
+    fn spans(&self) -> Result<BTreeMap<String, Span>> {
         let times = time_micros(&self.df, &self.time_column)?;
         let groups = group_labels(&self.df, &self.group_by)?;
-        let mut spans: BTreeMap<String, (i64, i64, u64, Vec<i64>)> = BTreeMap::new();
+        let mut spans: BTreeMap<String, Span> = BTreeMap::new();
         for (row, t) in times.iter().enumerate() {
             let Some(t) = *t else { continue };
             let e = spans
@@ -259,7 +279,10 @@ impl DurationTimeline {
         let names: Vec<String> = spans.keys().map(|k| escape(k)).collect();
         let base: Vec<String> = spans.values().map(|s| format_micros(s.0)).collect();
         // plotly draws a horizontal bar on a date axis from `base` for `x` milliseconds
-        let len_ms: Vec<f64> = spans.values().map(|s| ((s.1 - s.0) as f64 / 1e3).max(1.0)).collect();
+        let len_ms: Vec<f64> = spans
+            .values()
+            .map(|s| ((s.1 - s.0) as f64 / 1e3).max(1.0))
+            .collect();
         let texts: Vec<String> = spans
             .iter()
             .map(|(k, s)| {
@@ -299,7 +322,11 @@ impl DurationTimeline {
         layout["yaxis"]["type"] = json!("category");
         layout["yaxis"]["autorange"] = json!("reversed");
         layout["barmode"] = json!("overlay");
-        let title = self.layout.title.clone().unwrap_or_else(|| format!("activity by {}", self.group_by));
+        let title = self
+            .layout
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("activity by {}", self.group_by));
         Ok(Chart::from_json(json!({"data": traces, "layout": layout}))?.with_title(title))
     }
 }

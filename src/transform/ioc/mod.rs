@@ -672,4 +672,3 @@ pub fn fuzz_one(data: &[u8]) {
         }
     }
 }
-
