@@ -326,8 +326,11 @@ fn default_binary() -> PathBuf {
 fn kill_group(child: &mut std::process::Child) {
     #[cfg(unix)]
     {
+        // `--` is essential: procps' kill reads `-KILL -1234` without it as
+        // something other than "process group 1234" and signals far more
+        // than the browser (it took down the whole notebook kernel here).
         let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", child.id())])
+            .args(["-s", "KILL", "--", &format!("-{}", child.id())])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
