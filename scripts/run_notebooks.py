@@ -12,6 +12,7 @@ any notebook errored.
 import argparse
 import datetime as dt
 import json
+import re
 import statistics
 import sys
 import time
@@ -49,6 +50,33 @@ def error_outputs(nb):
     return found
 
 
+def rich_types():
+    """Names of the types that implement huntbook's NotebookDisplay (from the source)."""
+    src = Path(__file__).resolve().parent.parent / "src"
+    names = set()
+    for f in src.rglob("*.rs"):
+        names.update(re.findall(r"impl\s+(?:[\w:]*::)?NotebookDisplay\s+for\s+(\w+)", f.read_text(encoding="utf-8")))
+    names.discard("DataFrame")
+    names.discard("Series")
+    return names
+
+
+def debug_fallbacks(nb, types):
+    """Cells whose rich result fell back to Debug text: evcxr could not compile
+    `(expr).evcxr_display()` (typically a cell variable moved into the final
+    expression), so the analyst would see a struct dump instead of the view."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if out.get("output_type") == "execute_result" and set(data) == {"text/plain"}:
+                text = "".join(data["text/plain"]) if isinstance(data["text/plain"], list) else data["text/plain"]
+                m = re.match(r"(\w+) \{", text)
+                if m and m.group(1) in types:
+                    found.append((i, f"{m.group(1)} shown as Debug text, not as its notebook view"))
+    return found
+
+
 def run_one(path, out_dir, kernel, html, timeout):
     nb = nbformat.read(path, as_version=4)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
@@ -71,7 +99,7 @@ def run_one(path, out_dir, kernel, html, timeout):
     except (CellTimeoutError, DeadKernelError, RuntimeError) as exc:
         status, detail = "FAILED", f"{type(exc).__name__}: {exc}"[:300]
     seconds = time.monotonic() - t0
-    errors = error_outputs(nb)
+    errors = error_outputs(nb) + debug_fallbacks(nb, rich_types())
     if errors and status == "ok":
         status, detail = "FAILED", f"cell {errors[0][0]}: {errors[0][1]}"
     durations = [d for d in (cell_seconds(c) for c in code_cells) if d is not None]
