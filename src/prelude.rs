@@ -16,7 +16,7 @@ pub use crate::data::archive::read_json_lines_zip;
 pub use crate::data::drivers::security_datasets::{DatasetList, SecurityDatasets};
 pub use crate::data::provider::{QueryProvider, QueryResult};
 pub use crate::data::query::{ParamValue, QueryStore};
-pub use crate::data::{bundled, read_csv, read_file};
+pub use crate::data::{bundled, fresh, read_csv, read_file};
 pub use crate::display::NotebookDisplay;
 pub use crate::error::Error as HuntbookError;
 pub use crate::net::dns::{DnsAnswer, DnsRecordType, DnsResolver};

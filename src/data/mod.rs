@@ -17,6 +17,29 @@ use polars::prelude::*;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+/// A copy of `df` without its cached schema (the columns are shared, not
+/// copied).
+///
+/// polars caches a frame's schema in a hash map whose hash seed is a static
+/// of the polars copy that built it. In the evcxr kernel every cell has its
+/// own copy of polars, so a frame whose schema was cached in one cell can
+/// fail to find its own columns in a later cell ("unable to find column
+/// \"x\"; valid columns: [... \"x\" ...]"). huntbook calls this on frames it
+/// keeps between cells; call it on your own frame if polars reports a column
+/// missing that its own message lists.
+///
+/// ```
+/// use huntbook::prelude::*;
+/// let df = df!("a" => [1i64], "b" => [2i64], "c" => [3i64], "d" => [4i64], "e" => [5i64]).unwrap();
+/// let _ = df.column("e").unwrap(); // caches the schema
+/// let f = fresh(&df);
+/// assert!(f.cached_schema().is_none());
+/// assert_eq!(f.column("e").unwrap().i64().unwrap().get(0), Some(5));
+/// ```
+pub fn fresh(df: &DataFrame) -> DataFrame {
+    DataFrame::new(df.height(), df.columns().to_vec()).unwrap_or_else(|_| df.clone())
+}
+
 /// Environment variable that points huntbook at another data folder.
 pub const DATA_DIR_ENV: &str = "HUNTBOOK_DATA_DIR";
 

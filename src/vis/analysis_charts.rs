@@ -61,7 +61,7 @@ impl TimeSeriesChart {
     pub fn new(df: &DataFrame, value_column: &str) -> Self {
         let has = |c: &str| df.column(c).is_ok();
         Self {
-            df: df.clone(),
+            df: crate::data::fresh(df),
             value_column: value_column.to_string(),
             time_column: DEFAULT_TIME_COLUMN.to_string(),
             baseline_column: has("baseline").then(|| "baseline".to_string()),
@@ -160,7 +160,7 @@ impl ScoredSessionsChart {
     /// Sessions at `time_column`, coloured by `score_column`.
     pub fn new(df: &DataFrame, time_column: &str, score_column: &str) -> Self {
         Self {
-            df: df.clone(),
+            df: crate::data::fresh(df),
             time_column: time_column.to_string(),
             score_column: score_column.to_string(),
             lane_column: None,

@@ -54,7 +54,7 @@ impl DataViewer {
     /// A viewer with 25 rows a page and at most 10,000 rows embedded.
     pub fn new(df: &DataFrame) -> Self {
         Self {
-            df: df.clone(),
+            df: crate::data::fresh(df),
             page_size: 25,
             max_rows: 10_000,
             sample: false,

@@ -176,14 +176,14 @@ impl<'a> ProcessTreeView<'a> {
         ]
         .into_iter()
         .flatten()
-        .filter(|c| self.tree.df().column(c).is_ok())
+        .filter(|c| crate::data::fresh(self.tree.df()).column(c).is_ok())
         .collect();
         f.dedup();
         f
     }
 
     fn strings(&self, column: &str, n: usize) -> Result<Vec<Option<String>>> {
-        let df = self.tree.df();
+        let df = crate::data::fresh(self.tree.df());
         let col = df.column(column).map_err(|_| {
             Error::column_not_found(
                 column,
@@ -271,9 +271,7 @@ impl<'a> ProcessTreeView<'a> {
             return Ok((vec![-1; n], Vec::new()));
         };
         let values = self.strings(col, n)?;
-        let is_bool = self
-            .tree
-            .df()
+        let is_bool = crate::data::fresh(self.tree.df())
             .column(col)
             .is_ok_and(|c| c.dtype() == &DataType::Boolean);
         if is_bool {

@@ -89,7 +89,7 @@ impl Timeline {
     /// Adds a frame, optionally labelled (the label names its lane(s)).
     pub fn add_frame(mut self, df: &DataFrame, label: Option<impl Into<String>>) -> Self {
         self.layers.push(Layer {
-            df: df.clone(),
+            df: crate::data::fresh(df),
             label: label.map(Into::into),
             time_column: DEFAULT_TIME_COLUMN.to_string(),
             group_by: None,

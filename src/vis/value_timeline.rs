@@ -78,7 +78,7 @@ impl ValueTimeline {
     /// A chart of `value_column` over `TimeGenerated`, as bars.
     pub fn new(df: &DataFrame, value_column: &str) -> Self {
         Self {
-            df: df.clone(),
+            df: crate::data::fresh(df),
             value_column: value_column.to_string(),
             time_column: DEFAULT_TIME_COLUMN.to_string(),
             group_by: None,
@@ -201,7 +201,7 @@ impl DurationTimeline {
     /// Durations of each value of `group_by` (time column `TimeGenerated`).
     pub fn new(df: &DataFrame, group_by: &str) -> Self {
         Self {
-            df: df.clone(),
+            df: crate::data::fresh(df),
             group_by: group_by.to_string(),
             time_column: DEFAULT_TIME_COLUMN.to_string(),
             show_events: true,

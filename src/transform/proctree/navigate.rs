@@ -101,14 +101,13 @@ impl ProcessTree {
     pub fn take_rows(&self, mut rows: Vec<u32>) -> Result<DataFrame> {
         rows.sort_unstable();
         rows.dedup();
-        self.df
+        crate::data::fresh(&self.df)
             .take(&IdxCa::from_vec(PlSmallStr::EMPTY, rows))
             .ctx("selecting processes")
     }
 
     fn bool_rows(&self, column: &str) -> Result<Vec<u32>> {
-        let ca = self
-            .df
+        let ca = crate::data::fresh(&self.df)
             .column(column)
             .ctx("tree flags")?
             .bool()
@@ -260,9 +259,7 @@ impl ProcessTree {
     /// # Ok(()) }
     /// ```
     pub fn keys_where(&self, predicate: Expr) -> Result<Vec<String>> {
-        let mask = self
-            .df
-            .clone()
+        let mask = crate::data::fresh(&self.df)
             .lazy()
             .select([predicate.alias("__hb_mask")])
             .collect()

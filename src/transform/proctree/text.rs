@@ -134,11 +134,12 @@ impl ProcessTree {
         } else {
             template.lines.clone()
         };
+        let df = crate::data::fresh(&self.df);
         let cols: Vec<Vec<(&str, Option<&polars::prelude::Column>)>> = lines
             .iter()
             .map(|l| {
                 l.iter()
-                    .map(|(label, c)| (label.as_str(), self.df.column(c).ok()))
+                    .map(|(label, c)| (label.as_str(), df.column(c).ok()))
                     .collect()
             })
             .collect();
