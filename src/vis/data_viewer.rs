@@ -29,11 +29,11 @@ const VIEWER_CSS: &str = "<style>\
 .hb-viewer details.hb-cols label{display:block;white-space:nowrap}\
 .hb-viewer .hb-scroll{max-height:480px;overflow:auto}\
 .hb-viewer table{border-collapse:collapse}\
-.hb-viewer th,.hb-viewer td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top;max-width:40em;white-space:pre-wrap}\
+.hb-viewer table th,.hb-viewer table td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top;max-width:40em;white-space:pre-wrap}\
 .hb-viewer th{background:#f3f3f3;position:sticky;top:0}\
 .hb-viewer th.hb-sort{cursor:pointer}\
 .hb-viewer .hb-dtype{display:block;font-weight:normal;color:#777;font-size:10px}\
-.hb-viewer td.hb-num{text-align:right}\
+.hb-viewer table td.hb-num{text-align:right}\
 .hb-viewer td.hb-null{color:#999;font-style:italic}\
 .hb-viewer .hb-notice{background:#fcf8e3;color:#8a6d3b;padding:2px 6px}\
 .hb-viewer input[type=search]{width:100%;box-sizing:border-box;font-size:11px}\

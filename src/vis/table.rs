@@ -73,10 +73,10 @@ impl TableOptions {
 const TABLE_CSS: &str = "<style>\
 .hb-table{font-family:var(--jp-code-font-family,monospace);font-size:12px}\
 .hb-table table{border-collapse:collapse}\
-.hb-table th,.hb-table td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top;white-space:pre-wrap;max-width:40em}\
+.hb-table table th,.hb-table table td{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top;white-space:pre-wrap;max-width:40em}\
 .hb-table th{background:#f3f3f3}\
 .hb-table .hb-dtype{display:block;font-weight:normal;color:#777;font-size:10px}\
-.hb-table td.hb-num{text-align:right}\
+.hb-table table td.hb-num{text-align:right}\
 .hb-table td.hb-null{color:#999;font-style:italic}\
 .hb-table .hb-shape{color:#555;margin:2px 0}\
 </style>";
