@@ -77,7 +77,7 @@ def debug_fallbacks(nb, types):
     return found
 
 
-def run_one(path, out_dir, kernel, html, timeout):
+def run_one(path, out_dir, kernel, html, timeout, types):
     nb = nbformat.read(path, as_version=4)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     client = NotebookClient(
@@ -99,7 +99,7 @@ def run_one(path, out_dir, kernel, html, timeout):
     except (CellTimeoutError, DeadKernelError, RuntimeError) as exc:
         status, detail = "FAILED", f"{type(exc).__name__}: {exc}"[:300]
     seconds = time.monotonic() - t0
-    errors = error_outputs(nb) + debug_fallbacks(nb, rich_types())
+    errors = error_outputs(nb) + debug_fallbacks(nb, types)
     if errors and status == "ok":
         status, detail = "FAILED", f"cell {errors[0][0]}: {errors[0][1]}"
     durations = [d for d in (cell_seconds(c) for c in code_cells) if d is not None]
@@ -142,9 +142,10 @@ def main():
         print("no notebooks found in " + " ".join(map(str, args.paths)), file=sys.stderr)
         return 1
     rows = []
+    types = rich_types()
     for path in notebooks:
         print(f"running {path} ...", file=sys.stderr, flush=True)
-        rows.append(run_one(path.resolve(), args.out, args.kernel, not args.no_html, args.timeout))
+        rows.append(run_one(path.resolve(), args.out, args.kernel, not args.no_html, args.timeout, types))
         r = rows[-1]
         print(f"  {r['status']} in {r['seconds']} s {r['detail']}", file=sys.stderr, flush=True)
 

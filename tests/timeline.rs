@@ -329,6 +329,14 @@ fn analysis_hooks() {
         serde_json::json!(["2024-01-01 01:00:00.000000"])
     );
     assert_eq!(f["data"][2]["y"], serde_json::json!([95.0]));
+    let e = TimeSeriesChart::new(&ts, "TimeGenerated")
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        "invalid value column 'TimeGenerated': has dtype str; expected numbers"
+    );
 
     let sessions = df!(
         "start" => ["2024-01-01 00:00", "2024-01-01 01:00"],

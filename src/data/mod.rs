@@ -177,10 +177,24 @@ pub fn write_frame(
 /// folder) and `bytes`, sorted by path. Licence and notice files are left out.
 pub fn sample_files() -> Result<DataFrame> {
     let dir = data_dir();
-    let mut files = Vec::new();
-    collect_files(&dir, &dir, 0, &mut files)?;
-    files.sort();
-    let (paths, sizes): (Vec<String>, Vec<u64>) = files.into_iter().unzip();
+    let mut paths = Vec::new();
+    let mut sizes = Vec::new();
+    for path in files_below(&dir, 12)? {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_uppercase())
+            .unwrap_or_default();
+        if ["LICENSE", "NOTICE", "README"]
+            .iter()
+            .any(|p| name.starts_with(p))
+        {
+            continue;
+        }
+        let meta = std::fs::metadata(&path).map_err(|e| Error::io("reading", &path, e))?;
+        let rel = path.strip_prefix(&dir).unwrap_or(&path);
+        paths.push(rel.to_string_lossy().replace('\\', "/"));
+        sizes.push(meta.len());
+    }
     DataFrame::new_infer_height(vec![
         Column::new("path".into(), paths),
         Column::new("bytes".into(), sizes),
@@ -188,39 +202,32 @@ pub fn sample_files() -> Result<DataFrame> {
     .ctx("listing sample files")
 }
 
-fn collect_files(
-    root: &Path,
-    dir: &Path,
-    depth: usize,
-    out: &mut Vec<(String, u64)>,
-) -> Result<()> {
-    const MAX_DEPTH: usize = 12;
-    if depth > MAX_DEPTH {
-        return Ok(());
-    }
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io("listing", dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io("listing", dir, e))?;
-        let path = entry.path();
-        let meta = entry
-            .metadata()
-            .map_err(|e| Error::io("reading", &path, e))?;
-        if meta.is_dir() {
-            collect_files(root, &path, depth + 1, out)?;
-            continue;
+/// Every regular file below `dir`, at most `max_depth` folders deep, sorted
+/// by path. Links are not followed.
+pub(crate) fn files_below(dir: &Path, max_depth: usize) -> Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, depth: usize, max_depth: usize, out: &mut Vec<PathBuf>) -> Result<()> {
+        if depth > max_depth {
+            return Ok(());
         }
-        let name = entry.file_name().to_string_lossy().to_ascii_uppercase();
-        if name.starts_with("LICENSE") || name.starts_with("NOTICE") || name.starts_with("README") {
-            continue;
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::io("listing", dir, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("listing", dir, e))?;
+            let path = entry.path();
+            let kind = entry
+                .file_type()
+                .map_err(|e| Error::io("reading", &path, e))?;
+            if kind.is_dir() {
+                walk(&path, depth + 1, max_depth, out)?;
+            } else if kind.is_file() {
+                out.push(path);
+            }
         }
-        let rel = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        out.push((rel, meta.len()));
+        Ok(())
     }
-    Ok(())
+    let mut out = Vec::new();
+    walk(dir, 0, max_depth, &mut out)?;
+    out.sort();
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -16,33 +16,16 @@
 //! assert_eq!(fig["data"][2]["x"].as_array().unwrap().len(), 1);
 //! ```
 
-use crate::error::{Error, PolarsContext, Result};
+use crate::error::Result;
 use crate::vis::chart::Chart;
 use crate::vis::html::escape;
 use crate::vis::timeaxis::{
-    ChartLayout, RefMarker, format_micros, group_labels, time_micros, tooltips,
+    ChartLayout, RefMarker, format_micros, group_labels, numbers, time_micros, tooltips,
 };
 use crate::vis::timeline::DEFAULT_TIME_COLUMN;
 use crate::vis::value_timeline::figure;
 use polars::prelude::*;
 use serde_json::json;
-
-fn numbers(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    let col = df.column(name).map_err(|_| {
-        Error::column_not_found(
-            name,
-            "the chart's frame",
-            df.get_column_names().iter().map(|c| c.as_str()),
-        )
-    })?;
-    let f = col
-        .cast(&DataType::Float64)
-        .ctx(format!("reading column '{name}' as numbers"))?;
-    Ok(f.f64()
-        .ctx(format!("reading column '{name}' as numbers"))?
-        .iter()
-        .collect())
-}
 
 /// A time series with its expected values and the anomalies found in it.
 #[derive(Debug, Clone)]

@@ -114,6 +114,21 @@ fn column<'a>(df: &'a DataFrame, name: &str, what: &str) -> Result<&'a Column> {
     })
 }
 
+/// The values of a numeric (or boolean) column as `f64`; `None` for nulls.
+/// Text columns are an error naming the column, not a silent cast.
+pub fn numbers(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+    let col = column(df, name, "the chart's frame")?;
+    if !(col.dtype().is_primitive_numeric() || col.dtype() == &DataType::Boolean) {
+        return Err(Error::invalid(
+            format!("value column '{name}'"),
+            format!("has dtype {}; expected numbers", col.dtype()),
+        ));
+    }
+    let ctx = || format!("reading value column '{name}'");
+    let f = col.cast(&DataType::Float64).ctx(ctx())?;
+    Ok(f.f64().ctx(ctx())?.iter().collect())
+}
+
 /// The values of a time column as epoch microseconds (UTC); `None` for nulls.
 /// Datetime (any unit, any time zone), Date, and ISO text are accepted.
 pub fn time_micros(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {

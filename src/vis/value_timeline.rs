@@ -22,7 +22,7 @@ use crate::error::{Error, PolarsContext, Result};
 use crate::vis::chart::Chart;
 use crate::vis::html::escape;
 use crate::vis::timeaxis::{
-    ChartLayout, LegendPosition, RefMarker, format_micros, group_labels, time_micros,
+    ChartLayout, LegendPosition, RefMarker, format_micros, group_labels, numbers, time_micros,
 };
 use crate::vis::timeline::DEFAULT_TIME_COLUMN;
 use polars::prelude::*;
@@ -49,29 +49,6 @@ pub struct ValueTimeline {
     group_by: Option<String>,
     kinds: Vec<ValueKind>,
     layout: ChartLayout,
-}
-
-fn values_f64(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    let col = df.column(name).map_err(|_| {
-        Error::column_not_found(
-            name,
-            "the chart's frame",
-            df.get_column_names().iter().map(|c| c.as_str()),
-        )
-    })?;
-    if !(col.dtype().is_primitive_numeric() || col.dtype() == &DataType::Boolean) {
-        return Err(Error::invalid(
-            format!("value column '{name}'"),
-            format!("has dtype {}; expected numbers", col.dtype()),
-        ));
-    }
-    let f = col
-        .cast(&DataType::Float64)
-        .ctx(format!("reading value column '{name}'"))?;
-    Ok(f.f64()
-        .ctx(format!("reading value column '{name}'"))?
-        .iter()
-        .collect())
 }
 
 impl ValueTimeline {
@@ -138,7 +115,7 @@ impl ValueTimeline {
             ));
         }
         let times = time_micros(&self.df, &self.time_column)?;
-        let values = values_f64(&self.df, &self.value_column)?;
+        let values = numbers(&self.df, &self.value_column)?;
         let groups = match &self.group_by {
             Some(g) => Some(group_labels(&self.df, g)?),
             None => None,

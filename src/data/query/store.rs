@@ -74,9 +74,14 @@ impl QueryStore {
                 "is not a folder",
             ));
         }
-        let mut files = Vec::new();
-        find_yaml(dir, 0, &mut files)?;
-        files.sort();
+        let files: Vec<PathBuf> = crate::data::files_below(dir, MAX_DEPTH)?
+            .into_iter()
+            .filter(|p| {
+                p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml")
+                })
+            })
+            .collect();
         let mut report = LoadReport::default();
         for f in files {
             match QueryFile::from_path(&f) {
@@ -278,31 +283,6 @@ pub fn builtin_dir() -> PathBuf {
         Some(d) if !d.is_empty() => PathBuf::from(d),
         _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/queries")),
     }
-}
-
-fn find_yaml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<()> {
-    if depth > MAX_DEPTH {
-        return Ok(());
-    }
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io("listing", dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io("listing", dir, e))?;
-        let path = entry.path();
-        let ft = entry
-            .file_type()
-            .map_err(|e| Error::io("reading", &path, e))?;
-        if ft.is_dir() {
-            find_yaml(&path, depth + 1, out)?;
-        } else if ft.is_file()
-            && path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
-        {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 #[derive(Debug, Clone)]
