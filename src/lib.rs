@@ -18,6 +18,9 @@
 //!   and the chart hooks the analyses use.
 //! - [`transform`]: pure functions on strings and frames (IoCs, unpacking,
 //!   process trees, ...).
+//! - [`analysis`]: anomalous sequences, time-series anomalies, beaconing,
+//!   clustering and outliers.
+//! - [`enrich`]: threat intelligence and GeoIP.
 //! - [`error`]: [`Error`] and [`Result`].
 //!
 //! ## A short tour
@@ -38,10 +41,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod data;
 pub mod display;
+pub mod enrich;
 pub mod error;
 pub mod net;
 pub mod prelude;
