@@ -10,6 +10,9 @@ use huntbook::transform::ioc::IocExtractor;
 use std::hint::black_box;
 use std::path::PathBuf;
 
+#[path = "support/cpu.rs"]
+mod cpu;
+
 fn input(rows: usize) -> Option<DataFrame> {
     let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench-data"))
         .join(format!("ioc_lines_{rows}.csv"));
@@ -44,6 +47,18 @@ fn bench(c: &mut Criterion) {
         let paths = IocExtractor::new().include_paths(true);
         group.bench_function(format!("include_paths/{rows}"), |b| {
             b.iter(|| paths.extract_df(black_box(&df), &["RawLine"]))
+        });
+    }
+    group.finish();
+    // The yardstick: rows per second on ONE core, measured by the
+    // process CPU time (so it holds on a busy machine as on an idle one).
+    let mut group = c.benchmark_group("ioc_extract_df_cpu");
+    group.sample_size(10);
+    if let Some(df) = input(100_000) {
+        group.throughput(Throughput::Elements(df.height() as u64));
+        let default = IocExtractor::new();
+        group.bench_function("default/100000", |b| {
+            cpu::cpu_iter(b, || default.extract_df(black_box(&df), &["RawLine"]))
         });
     }
     group.finish();

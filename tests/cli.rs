@@ -125,3 +125,58 @@ fn samples_lists_bundled_files() {
     );
     assert!(!out.contains("LICENSE"));
 }
+
+#[test]
+fn proctree_formats_text_html_csv_and_summary() {
+    let input = sample("msticpy/testdata/processes_on_host.csv");
+    let text = huntbook(&["proctree", "--input", &input, "--format", "text"]);
+    assert!(text.status.success(), "{}", stderr(&text));
+    let text = stdout(&text);
+    assert!(text.starts_with(
+        "+  Process: C:\\Program Files\\Microsoft Monitoring Agent\\Agent\\MonitoringHost.exe  PID: 0x888\n"
+    ));
+    assert!(text.contains("   +--  Process: C:\\Windows\\System32\\cscript.exe  PID: 0x364\n"));
+
+    let html = huntbook(&["proctree", "--input", &input, "--format", "html"]);
+    assert!(html.status.success(), "{}", stderr(&html));
+    let html = stdout(&html);
+    assert!(html.starts_with(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Process tree (369 processes)</title>"
+    ));
+    assert!(html.contains("Processes: 369, RootProcesses: 6, LeafProcesses: 279"));
+
+    // --view text|html is the same as --format text|html.
+    let view = huntbook(&["proctree", "--input", &input, "--view", "text"]);
+    assert_eq!(stdout(&view), text);
+
+    let csv = huntbook(&["proctree", "--input", &input, "--format", "csv"]);
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    let csv = stdout(&csv);
+    assert_eq!(csv.lines().count(), 370); // header + 369 processes
+    assert!(csv.lines().next().unwrap().contains("proc_key"));
+
+    let summary = huntbook(&[
+        "proctree", "--input", &input, "--view", "summary", "--format", "csv",
+    ]);
+    assert_eq!(
+        stdout(&summary),
+        "Processes,RootProcesses,LeafProcesses,BranchProcesses,IsolatedProcesses,LargestTreeDepth\n369,6,279,84,0,5\n"
+    );
+}
+
+#[test]
+fn format_html_escapes_log_data() {
+    let dir = std::env::temp_dir().join(format!("huntbook-cli-html-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("evil.csv");
+    std::fs::write(&path, "CommandLine\n\"<script>alert(1)</script>\"\n").unwrap();
+    let o = huntbook(&["read", path.to_str().unwrap(), "--format", "html"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(!page.contains("<script>alert(1)"));
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let text = huntbook(&["read", path.to_str().unwrap(), "--format", "text"]);
+    assert!(stdout(&text).contains("<script>alert(1)</script>"));
+    std::fs::remove_dir_all(&dir).ok();
+}

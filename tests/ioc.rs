@@ -599,3 +599,39 @@ fn display_escapes_hostile_input() {
     assert!(html.contains("&lt;script&gt;"));
     assert!(r.to_text().starts_with("2 observables: dns 1, url 1"));
 }
+
+#[test]
+fn hashes_found_at_every_offset_and_only_as_whole_runs() {
+    // The hash scanner skips ahead 32 bytes at a time; a hash must be found
+    // wherever it sits, and a longer or touching hex run never matches.
+    let md5 = "d41d8cd98f00b204e9800998ecf8427e";
+    let ex = IocExtractor::new().types([IocType::Md5Hash]);
+    for pad in 0..70 {
+        for filler in ["x", "ab ", "0.", " ", "9f"] {
+            // "9f" repeated is a long hex run, broken by the space before the hash.
+            let prefix = filler.repeat(pad);
+            let text = format!("{prefix} {md5} tail");
+            let got = ex.extract(&text);
+            let hashes: Vec<&String> = got.get(&IocType::Md5Hash).into_iter().flatten().collect();
+            // A 32-digit "9f9f…" prefix is itself an MD5-shaped hash.
+            let mut expected = vec![md5.to_string()];
+            if filler == "9f" && prefix.len() == 32 {
+                expected.push(prefix.clone());
+            }
+            expected.sort();
+            assert_eq!(
+                hashes,
+                expected.iter().collect::<Vec<_>>(),
+                "pad {pad} filler {filler:?}"
+            );
+            // Touching hex on either side: a 33-digit run is not a hash.
+            for touching in [format!("{prefix} a{md5} tail"), format!("{prefix} {md5}f")] {
+                let got = ex.extract(&touching);
+                assert!(
+                    got.get(&IocType::Md5Hash).is_none_or(|h| !h.contains(md5)),
+                    "pad {pad} filler {filler:?}"
+                );
+            }
+        }
+    }
+}

@@ -1,10 +1,21 @@
 //! The `huntbook` command line: flags are parsed into plain structs, then
 //! library functions do the work and [`output`] writes the frame.
 
+pub mod auditd;
+pub mod beacons;
+pub mod cluster;
+pub mod cmdline;
+pub mod geoip;
 pub mod iocs;
+pub mod mask;
+pub mod outliers;
 pub mod output;
 pub mod proctree;
 pub mod query;
+pub mod sessions;
+pub mod syslog;
+pub mod ti;
+pub mod timeseries;
 pub mod unpack;
 
 use crate::error::Result;
@@ -48,6 +59,28 @@ pub enum Command {
     Unpack(unpack::UnpackArgs),
     /// Query libraries: list, show, render and run queries; SQL over local files; Security-Datasets.
     Query(query::QueryArgs),
+    /// Mask a data file's columns for safe sharing (MSTICPy's column map plus --map FILE).
+    Mask(mask::MaskArgs),
+    /// Locate IP addresses (GeoLite2 databases or IPStack): IP... or --input FILE --column C.
+    Geoip(geoip::GeoipArgs),
+    /// Sessionize events by user and time; score sessions by their rarest window (anomalous sequences).
+    Sessions(sessions::SessionsArgs),
+    /// Cluster near-identical events (DBSCAN on process features) so the unusual ones stand out.
+    Cluster(cluster::ClusterArgs),
+    /// Score rows with an isolation forest and flag outliers.
+    Outliers(outliers::OutliersArgs),
+    /// Time-series anomalies (STL): resample events, decompose, score, periods, KQL filter.
+    Timeseries(timeseries::TimeseriesArgs),
+    /// Beaconing detection: rank source/destination pairs by periodicity (periodogram).
+    Beacons(beacons::BeaconsArgs),
+    /// Linux audit logs (audit.log or Log Analytics AuditdMessage) into one row per event.
+    Auditd(auditd::AuditdArgs),
+    /// Syslog (RFC 3164/5424 or Log Analytics): sudo commands, logon sessions, host record, risky sudo sessions.
+    Syslog(syslog::SyslogArgs),
+    /// Risky command lines (rule files, decoded base64 payloads) and command bursts.
+    Cmdline(cmdline::CmdlineArgs),
+    /// Threat-intelligence lookups of IPs, domains, URLs and hashes across providers.
+    Ti(ti::TiArgs),
 }
 
 /// Runs a parsed command line.
@@ -70,5 +103,16 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Unpack(args) => unpack::run(args, &out),
         Command::Proctree(args) => proctree::run(args, &out),
         Command::Query(args) => query::run(args, &out),
+        Command::Mask(args) => mask::run(args, &out),
+        Command::Geoip(args) => geoip::run(args, &out),
+        Command::Sessions(args) => sessions::run(args, &out),
+        Command::Cluster(args) => cluster::run(args, &out),
+        Command::Outliers(args) => outliers::run(args, &out),
+        Command::Timeseries(args) => timeseries::run(args, &out),
+        Command::Beacons(args) => beacons::run(args, &out),
+        Command::Auditd(args) => auditd::run(args, &out),
+        Command::Syslog(args) => syslog::run(args, &out),
+        Command::Cmdline(args) => cmdline::run(args, &out),
+        Command::Ti(args) => ti::run(args, &out),
     }
 }

@@ -19,6 +19,12 @@ pub enum OutputFormat {
     Parquet,
     /// A text table for reading in a terminal.
     Table,
+    /// Text: the table, or a command's own text view (`proctree`: the
+    /// indented tree).
+    Text,
+    /// A self-contained HTML page: the escaped table, or a command's own
+    /// page (`proctree`: the interactive tree).
+    Html,
 }
 
 /// Where and how to write.
@@ -43,8 +49,14 @@ pub fn write(mut df: DataFrame, options: &OutputOptions) -> Result<()> {
         OutputFormat::Json => FileFormat::Json,
         OutputFormat::Ndjson => FileFormat::Ndjson,
         OutputFormat::Parquet => FileFormat::Parquet,
-        OutputFormat::Table => {
+        OutputFormat::Table | OutputFormat::Text => {
             return writeln!(sink, "{df}")
+                .and_then(|_| sink.flush())
+                .map_err(|e| Error::io("writing", display_path(options), e));
+        }
+        OutputFormat::Html => {
+            return sink
+                .write_all(html_page(&df).as_bytes())
                 .and_then(|_| sink.flush())
                 .map_err(|e| Error::io("writing", display_path(options), e));
         }
@@ -52,6 +64,15 @@ pub fn write(mut df: DataFrame, options: &OutputOptions) -> Result<()> {
     write_frame(&mut df, format, &mut sink)?;
     sink.flush()
         .map_err(|e| Error::io("writing", display_path(options), e))
+}
+
+/// A self-contained HTML page showing `df` as the notebook table (every
+/// value escaped).
+pub fn html_page(df: &DataFrame) -> String {
+    let table = crate::vis::table::table_html(df, &crate::vis::table::TableOptions::default());
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>huntbook</title></head><body>{table}</body></html>\n"
+    )
 }
 
 fn display_path(options: &OutputOptions) -> PathBuf {

@@ -1,7 +1,8 @@
 //! `huntbook proctree`: build a process tree from a process-event file and
 //! write it as a frame (`--format csv|json|ndjson|parquet|table`), an
-//! indented text tree (`--view text`), the interactive HTML page
-//! (`--view html`) or MSTICPy's summary (`--view summary`).
+//! indented text tree (`--format text`), the interactive HTML page
+//! (`--format html`) or MSTICPy's summary (`--view summary`). `--view
+//! text|html` are the same as `--format text|html`.
 
 use super::output::{self, OutputOptions};
 use crate::error::{Error, Result};
@@ -25,8 +26,8 @@ pub enum ViewArg {
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_help = "Examples:\n  \
     huntbook proctree --input 4688.csv --format csv\n  \
-    huntbook proctree --input auditd.parquet --schema linux_auditd --view text\n  \
-    huntbook proctree --input events.json --schema my_schema.yaml --view html --color-by SubjectUserName -o tree.html\n\n\
+    huntbook proctree --input auditd.parquet --schema linux_auditd --format text\n  \
+    huntbook proctree --input events.json --schema my_schema.yaml --format html --color-by SubjectUserName -o tree.html\n\n\
     Schemas: windows_4688, sysmon_1, linux_auditd, mde_public, mde_internal, osquery,\n  \
     volatility_pslist, or a .json/.yaml file with ProcSchema's fields (process_name,\n  \
     process_id, parent_id, time_stamp, parent_name, cmd_line, ...).")]
@@ -37,16 +38,17 @@ pub struct ProctreeArgs {
     /// A built-in schema name or a JSON/YAML schema file (default: inferred).
     #[arg(long)]
     pub schema: Option<String>,
-    /// Write this view instead of the tree frame.
+    /// Write this view instead of the tree frame (`text`/`html` are also
+    /// chosen by `--format text|html`).
     #[arg(long, value_enum)]
     pub view: Option<ViewArg>,
-    /// With --view html: colour processes by this column.
+    /// With --format html: colour processes by this column.
     #[arg(long, value_name = "COLUMN")]
     pub color_by: Option<String>,
-    /// With --view html: show pids in decimal instead of the schema's usual base.
+    /// With --format html: show pids in decimal instead of the schema's usual base.
     #[arg(long)]
     pub decimal_pids: bool,
-    /// With --view text: wrap lines at this width.
+    /// With --format text: wrap lines at this width.
     #[arg(long, default_value_t = 100)]
     pub wrap: usize,
     /// Fail on trees deeper than this.
@@ -81,7 +83,12 @@ pub fn run(args: ProctreeArgs, out: &OutputOptions) -> Result<()> {
         builder = builder.schema(load_schema(spec)?);
     }
     let tree = builder.build(&events)?;
-    let text = match args.view {
+    let view = args.view.or(match out.format {
+        output::OutputFormat::Text => Some(ViewArg::Text),
+        output::OutputFormat::Html => Some(ViewArg::Html),
+        _ => None,
+    });
+    let text = match view {
         None => return output::write(tree.into_df(), out),
         Some(ViewArg::Summary) => return output::write(tree.summary().to_df()?, out),
         Some(ViewArg::Text) => tree.to_text_with(&TextTemplate::default().wrap(args.wrap)),

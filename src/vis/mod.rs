@@ -3,6 +3,7 @@
 
 pub mod analysis_charts;
 pub mod chart;
+pub mod cluster_chart;
 pub mod data_viewer;
 pub mod html;
 pub mod process_tree;

@@ -13,34 +13,49 @@ const MAX_PATH: usize = 4096;
 /// digit on either side; all-digit runs are numbers, not hashes.
 pub(super) fn scan_hashes<'a>(ctx: &mut Ctx<'a, '_>) {
     let b = ctx.bytes;
+    let hex = |i: usize| b[i].is_ascii_hexdigit();
+    // `i` is always where a maximal hex run could start (nothing hex just
+    // before it). A run of 32 or more covers `i + 31`, so when that byte is
+    // not hex no run starts in `i..=i + 31` and the scan jumps past it:
+    // most text is read one byte in 32.
     let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_hexdigit() {
-            i += 1;
+    while i + 32 <= b.len() {
+        let probe = i + 31;
+        if !hex(probe) {
+            i = probe + 1;
+            continue;
+        }
+        let mut j = probe;
+        while j > i && hex(j - 1) {
+            j -= 1;
+        }
+        if j > i {
+            i = j;
             continue;
         }
         let start = i;
-        let mut letters = false;
-        while i < b.len() && b[i].is_ascii_hexdigit() {
-            letters |= b[i] > b'9';
-            i += 1;
+        let mut end = probe + 1;
+        while end < b.len() && hex(end) {
+            end += 1;
         }
-        let ty = match i - start {
+        i = end + 1;
+        let ty = match end - start {
             32 => IocType::Md5Hash,
             40 => IocType::Sha1Hash,
             64 => IocType::Sha256Hash,
             _ => continue,
         };
-        if !letters || !ctx.wants(&ty) {
+        // All-digit runs are numbers, not hashes.
+        if !b[start..end].iter().any(|&c| c > b'9') || !ctx.wants(&ty) {
             continue;
         }
-        let s = &ctx.text[start..i];
+        let s = &ctx.text[start..end];
         let canon = if s.bytes().any(|c| c.is_ascii_uppercase()) {
             Cow::Owned(s.to_ascii_lowercase())
         } else {
             Cow::Borrowed(s)
         };
-        ctx.push(Found::new(ty, start, i, Cow::Borrowed(s), canon));
+        ctx.push(Found::new(ty, start, end, Cow::Borrowed(s), canon));
     }
 }
 

@@ -129,53 +129,59 @@ impl IocExtractor {
                     .into_owned(),
             );
         }
-        let mut ty: Vec<&str> = Vec::new();
-        let mut obs: Vec<String> = Vec::new();
-        let mut idx: Vec<i64> = Vec::new();
-        let mut input_rows: Vec<(usize, usize)> = Vec::new();
-        let mut refanged: Vec<String> = Vec::new();
-        let mut source_col: Vec<&str> = Vec::new();
+        // Observables are appended straight from the scanned text into
+        // string-view builders: no String per observable. The input text
+        // column is gathered by row index, which shares the text buffers.
+        let guess = df.height() * 3;
+        let mut ty: Vec<&str> = Vec::with_capacity(guess);
+        let mut obs = StringChunkedBuilder::new("Observable".into(), guess);
+        let mut refanged = StringChunkedBuilder::new("Refanged".into(), guess);
+        let mut idx: Vec<i64> = Vec::with_capacity(guess);
+        let mut input_rows: Vec<(usize, IdxSize)> = Vec::with_capacity(guess);
+        let mut source_col: Vec<&str> = Vec::with_capacity(guess);
         let mut iters: Vec<_> = texts.iter().map(|ca| ca.iter()).collect();
+        let mut found = Vec::new();
         for row in 0..df.height() {
             for (k, it) in iters.iter_mut().enumerate() {
                 let Some(Some(text)) = it.next() else {
                     continue;
                 };
-                for f in self.scan(text) {
+                found = self.scan_into(text, found);
+                for f in found.drain(..) {
                     ty.push(match &f.ty {
-                        super::IocType::Custom(_) => "",
-                        t => builtin_name(t),
-                    });
-                    if let super::IocType::Custom(name) = &f.ty {
                         // Custom names live in the options, which outlive this call.
-                        let n = self
+                        super::IocType::Custom(name) => self
                             .opts
                             .custom
                             .iter()
                             .find(|c| &c.name == name)
-                            .map_or("", |c| c.name.as_str());
-                        if let Some(last) = ty.last_mut() {
-                            *last = n;
-                        }
-                    }
-                    obs.push(f.observable.into_owned());
-                    refanged.push(f.refanged.into_owned());
+                            .map_or("", |c| c.name.as_str()),
+                        t => builtin_name(t),
+                    });
+                    obs.append_value(&f.observable);
+                    refanged.append_value(&f.refanged);
                     idx.push(row as i64);
-                    input_rows.push((k, row));
+                    input_rows.push((k, row as IdxSize));
                     source_col.push(columns[k]);
                 }
             }
         }
-        let input: StringChunked = input_rows
-            .iter()
-            .map(|&(k, row)| texts[k].get(row))
-            .collect();
+        let input: StringChunked = if texts.len() == 1 {
+            let rows: Vec<IdxSize> = input_rows.iter().map(|&(_, row)| row).collect();
+            let rows = IdxCa::from_vec("".into(), rows);
+            texts[0].take(&rows).ctx("gathering the input texts")?
+        } else {
+            input_rows
+                .iter()
+                .map(|&(k, row)| texts[k].get(row as usize))
+                .collect()
+        };
         let out = DataFrame::new_infer_height(vec![
             Column::new("IoCType".into(), ty),
-            Column::new("Observable".into(), obs),
+            obs.finish().into_column(),
             Column::new("SourceIndex".into(), idx),
             input.with_name("Input".into()).into_column(),
-            Column::new("Refanged".into(), refanged),
+            refanged.finish().into_column(),
             Column::new("SourceColumn".into(), source_col),
         ])
         .ctx("building the IoC frame")?;

@@ -481,7 +481,7 @@ impl IocExtractor {
     /// Every indicator in `text`, in order of position, one per distinct
     /// observable.
     pub fn extract_matches(&self, text: &str) -> Vec<IocMatch> {
-        scan::scan(text, &self.opts)
+        scan::scan(text, &self.opts, Vec::new())
             .into_iter()
             .map(|f| IocMatch {
                 ioc_type: f.ty,
@@ -497,7 +497,7 @@ impl IocExtractor {
     /// `extract(src=...)`). Empty or blank text gives an empty map.
     pub fn extract(&self, text: &str) -> IocMap {
         let mut map = IocMap::new();
-        for f in scan::scan(text, &self.opts) {
+        for f in scan::scan(text, &self.opts, Vec::new()) {
             map.entry(f.ty)
                 .or_default()
                 .insert(f.observable.into_owned());
@@ -508,14 +508,20 @@ impl IocExtractor {
     /// Like [`extract`](Self::extract) with the refanged canonical forms.
     pub fn extract_refanged(&self, text: &str) -> IocMap {
         let mut map = IocMap::new();
-        for f in scan::scan(text, &self.opts) {
+        for f in scan::scan(text, &self.opts, Vec::new()) {
             map.entry(f.ty).or_default().insert(f.refanged.into_owned());
         }
         map
     }
 
-    pub(crate) fn scan<'a>(&self, text: &'a str) -> Vec<scan::Found<'a>> {
-        scan::scan(text, &self.opts)
+    /// [`scan`](Self::scan) into `buf` (cleared first), reusing its
+    /// allocation.
+    pub(crate) fn scan_into<'a>(
+        &self,
+        text: &'a str,
+        buf: Vec<scan::Found<'a>>,
+    ) -> Vec<scan::Found<'a>> {
+        scan::scan(text, &self.opts, buf)
     }
 
     /// Whether the whole of `value` is one indicator of type `ioc_type`
@@ -537,7 +543,7 @@ impl IocExtractor {
             opts.enabled = ioc_type.bit();
             opts.custom_enabled = Some(BTreeSet::new());
         }
-        scan::scan(value, &opts)
+        scan::scan(value, &opts, Vec::new())
             .iter()
             .any(|f| &f.ty == ioc_type && f.start == 0 && f.end == value.len())
     }
@@ -549,7 +555,7 @@ impl IocExtractor {
         let mut opts = self.opts.clone();
         opts.enabled = BUILTIN.iter().fold(0, |acc, t| acc | t.bit());
         opts.custom_enabled = None;
-        scan::scan(value, &opts)
+        scan::scan(value, &opts, Vec::new())
             .into_iter()
             .filter(|f| f.start == 0 && f.end == value.len() && f.observable == value)
             .min_by_key(|f| (opts.priority(&f.ty), f.ty.order()))
@@ -564,7 +570,7 @@ impl IocExtractor {
             .iter()
             .fold(0, |acc, t| acc | t.bit());
         opts.custom_enabled = Some(BTreeSet::new());
-        let mut found = scan::scan(text, &opts);
+        let mut found = scan::scan(text, &opts, Vec::new());
         // Outermost spans only, in order.
         found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         let mut out = String::with_capacity(text.len() + 16);

@@ -238,6 +238,35 @@ fn ipv4_string(o: [u8; 4]) -> String {
     format!("{}.{}.{}.{}", o[0], o[1], o[2], o[3])
 }
 
+/// The canonical form of an IPv4 address found as `obs`: borrowed when
+/// `obs` already is canonical (the common case, no allocation).
+fn ipv4_canonical(obs: &str, o: [u8; 4]) -> Cow<'_, str> {
+    let mut buf = [0u8; 15];
+    let mut n = 0;
+    for (k, v) in o.iter().enumerate() {
+        if k > 0 {
+            buf[n] = b'.';
+            n += 1;
+        }
+        let (h, t, u) = (v / 100, v / 10 % 10, v % 10);
+        if h > 0 {
+            buf[n] = b'0' + h;
+            n += 1;
+        }
+        if h > 0 || t > 0 {
+            buf[n] = b'0' + t;
+            n += 1;
+        }
+        buf[n] = b'0' + u;
+        n += 1;
+    }
+    if obs.as_bytes() == &buf[..n] {
+        Cow::Borrowed(obs)
+    } else {
+        Cow::Owned(ipv4_string(o))
+    }
+}
+
 /// URLs: a known scheme (or a defanged one) and `://`, a host that is an
 /// IP address or a valid name, then a path, query and fragment made of
 /// URL characters. Trailing punctuation and unbalanced closing brackets
@@ -341,20 +370,7 @@ fn scan_urls_in<'a>(ctx: &mut Ctx<'a, '_>, decode: bool) {
 }
 
 fn find_slashes(b: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while i + 1 < b.len() {
-        match b[i + 1..].iter().position(|&c| c == b'/') {
-            Some(p) => {
-                let j = i + 1 + p;
-                if b[j - 1] == b'/' {
-                    return Some(j - 1);
-                }
-                i = j;
-            }
-            None => return None,
-        }
-    }
-    None
+    memchr::memmem::find(b, b"//")
 }
 
 /// A URL parsed at a position.
@@ -572,12 +588,7 @@ fn emit_host(ctx: &mut Ctx<'_, '_>, url: &ParsedUrl) {
         HostKind::Ipv4(o) => {
             if ctx.wants(&IocType::Ipv4) {
                 let obs = &text[hs..he];
-                let canon = ipv4_string(*o);
-                let refanged = if canon == obs {
-                    Cow::Borrowed(obs)
-                } else {
-                    Cow::Owned(canon)
-                };
+                let refanged = ipv4_canonical(obs, *o);
                 ctx.push(Found::new(
                     IocType::Ipv4,
                     hs,
@@ -618,6 +629,17 @@ fn emit_host(ctx: &mut Ctx<'_, '_>, url: &ParsedUrl) {
     }
 }
 
+/// A quick test that rules out most texts without an at sign: an `@`, or
+/// (defanged) a closing bracket after `at`/`@` (`[at]`, `(at)`, `{at}`).
+fn may_have_at(b: &[u8], defanged: bool) -> bool {
+    if memchr::memchr(b'@', b).is_some() {
+        return true;
+    }
+    defanged
+        && memchr::memchr3_iter(b']', b')', b'}', b)
+            .any(|k| k >= 2 && b[k - 2..k].eq_ignore_ascii_case(b"at"))
+}
+
 /// Emails: `local@domain` (or a defanged at: `[at]`, `(at)`, `[@]`, ` [at] `)
 /// whose domain is a valid domain. The local part uses the characters
 /// found in real addresses (letters, digits, `.`, `_`, `%`, `+`, `-`).
@@ -627,6 +649,9 @@ pub(super) fn scan_emails<'a>(ctx: &mut Ctx<'a, '_>) {
     let text = ctx.text;
     let b = ctx.bytes;
     let defanged = ctx.opts.defanged;
+    if !may_have_at(b, defanged) {
+        return;
+    }
     let want_email = ctx.wants(&IocType::Email);
     let mut i = 0;
     while i < b.len() {
@@ -712,7 +737,7 @@ pub(super) fn scan_ipv6<'a>(ctx: &mut Ctx<'a, '_>) {
     let text = ctx.text;
     let b = ctx.bytes;
     let mut i = 0;
-    while let Some(off) = b[i..].iter().position(|&c| c == b':') {
+    while let Some(off) = memchr::memchr(b':', &b[i..]) {
         let colon = i + off;
         let mut s = colon;
         while s > 0 && is_v6_byte(b[s - 1]) && colon - s < 45 {
@@ -808,12 +833,7 @@ pub(super) fn scan_ipv4<'a>(ctx: &mut Ctx<'a, '_>) {
             continue;
         }
         let obs = &text[start..end];
-        let canon = ipv4_string(octets);
-        let refanged = if canon == obs {
-            Cow::Borrowed(obs)
-        } else {
-            Cow::Owned(canon)
-        };
+        let refanged = ipv4_canonical(obs, octets);
         ctx.push(Found::new(
             IocType::Ipv4,
             start,

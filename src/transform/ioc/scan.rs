@@ -93,8 +93,10 @@ impl<'a, 'o> Ctx<'a, 'o> {
 }
 
 /// Scans `text` for every enabled built-in type and the custom types.
-pub(crate) fn scan<'a>(text: &'a str, opts: &Options) -> Vec<Found<'a>> {
+pub(crate) fn scan<'a>(text: &'a str, opts: &Options, mut buf: Vec<Found<'a>>) -> Vec<Found<'a>> {
+    buf.clear();
     let mut ctx = Ctx::new(text, opts);
+    ctx.found = buf;
     if text.is_empty() {
         return ctx.found;
     }

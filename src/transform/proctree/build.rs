@@ -935,6 +935,10 @@ fn output_base(
             _ => real_n + par_n + i,
         })
         .collect();
+    // One chunk per column first: polars gathers text from a single chunk
+    // by copying 16-byte views, but from several chunks (CSV readers and
+    // the stacking above make several) string by string.
+    all.rechunk_mut_par();
     all.take(&IdxCa::from_vec(PlSmallStr::EMPTY, idx))
         .ctx("ordering the process tree")
 }

@@ -1,0 +1,332 @@
+//! The HTTP side of the online providers: a reqwest client with a
+//! per-request timeout, retries with exponential backoff on 5xx answers and
+//! timeouts, `429 Retry-After` honoured, bounded response bodies, and
+//! errors that never carry a URL (some APIs put the key in the path).
+
+use super::item::TiItem;
+use super::limit::Clock;
+use super::result::{LookupResult, LookupStatus};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Largest response body read (bigger answers are a failed lookup).
+pub const MAX_BODY_BYTES: usize = 16 << 20;
+
+/// Timeouts and retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpOptions {
+    /// Time allowed for one request, answer included (default 30 s).
+    pub timeout: Duration,
+    /// Tries after the first on 5xx, 429 and timeouts (default 3).
+    pub retries: u32,
+    /// First backoff; doubled on each retry (default 1 s).
+    pub backoff: Duration,
+    /// The longest `Retry-After` honoured; longer ones fail the row (default 120 s).
+    pub max_retry_after: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(30),
+            retries: 3,
+            backoff: Duration::from_secs(1),
+            max_retry_after: Duration::from_secs(120),
+        }
+    }
+}
+
+/// The client the providers share for one lookup.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    opts: HttpOptions,
+    clock: Arc<dyn Clock>,
+}
+
+/// An answer: status and body text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpReply {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body (UTF-8, lossy).
+    pub body: String,
+    /// How many tries it took.
+    pub tries: u32,
+}
+
+/// Why a request got no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpFailure {
+    /// Every try timed out.
+    Timeout {
+        /// Tries made.
+        tries: u32,
+    },
+    /// 429 and no more tries (or a `Retry-After` too long to wait).
+    RateLimited {
+        /// The server's `Retry-After`, when given.
+        retry_after: Option<Duration>,
+        /// Tries made.
+        tries: u32,
+    },
+    /// A 5xx on every try.
+    Server {
+        /// The last status.
+        status: u16,
+        /// Tries made.
+        tries: u32,
+    },
+    /// Could not connect or read (the message has no URL).
+    Transport(String),
+}
+
+impl HttpFailure {
+    /// The row's status text.
+    pub fn describe(&self) -> String {
+        match self {
+            HttpFailure::Timeout { tries } => format!("timed out ({})", plural(*tries)),
+            HttpFailure::RateLimited { retry_after, tries } => match retry_after {
+                Some(d) => format!(
+                    "HTTP 429: rate limited, Retry-After {}s ({})",
+                    d.as_secs(),
+                    plural(*tries)
+                ),
+                None => format!("HTTP 429: rate limited ({})", plural(*tries)),
+            },
+            HttpFailure::Server { status, tries } => {
+                format!("HTTP {status}: server error ({})", plural(*tries))
+            }
+            HttpFailure::Transport(m) => format!("request failed: {m}"),
+        }
+    }
+
+    /// The failure as a result row.
+    pub fn row(&self, item: &TiItem, provider: &str) -> LookupResult {
+        LookupResult::failed(item, provider, LookupStatus::QueryFailed, &self.describe())
+    }
+}
+
+fn plural(tries: u32) -> String {
+    if tries == 1 {
+        "1 try".into()
+    } else {
+        format!("{tries} tries")
+    }
+}
+
+/// Parses `Retry-After`: seconds, or an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let secs = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds();
+    Some(Duration::from_secs(secs.max(0) as u64))
+}
+
+impl HttpClient {
+    /// A client with these options and clock (used for waits between tries).
+    pub fn new(opts: HttpOptions, clock: Arc<dyn Clock>) -> crate::Result<Self> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("huntbook/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                crate::Error::Runtime(format!(
+                    "could not build the HTTP client: {}",
+                    e.without_url()
+                ))
+            })?;
+        Ok(Self {
+            client,
+            opts,
+            clock,
+        })
+    }
+
+    /// The options.
+    pub fn options(&self) -> &HttpOptions {
+        &self.opts
+    }
+
+    /// Sends the request `build` makes (called again for each try).
+    pub async fn send<F>(&self, build: F) -> Result<HttpReply, HttpFailure>
+    where
+        F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    {
+        let mut tries = 0u32;
+        loop {
+            tries += 1;
+            let last = tries > self.opts.retries;
+            let backoff = self.opts.backoff * 2u32.saturating_pow(tries - 1);
+            match build(&self.client).timeout(self.opts.timeout).send().await {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    if status == 429 {
+                        let ra = resp
+                            .headers()
+                            .get(reqwest::header::RETRY_AFTER)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(parse_retry_after);
+                        let wait = ra.unwrap_or(backoff);
+                        if last || wait > self.opts.max_retry_after {
+                            return Err(HttpFailure::RateLimited {
+                                retry_after: ra,
+                                tries,
+                            });
+                        }
+                        self.clock.sleep(wait).await;
+                        continue;
+                    }
+                    if (500..600).contains(&status) {
+                        if last {
+                            return Err(HttpFailure::Server { status, tries });
+                        }
+                        self.clock.sleep(backoff).await;
+                        continue;
+                    }
+                    match read_body(resp).await {
+                        Ok(body) => {
+                            return Ok(HttpReply {
+                                status,
+                                body,
+                                tries,
+                            });
+                        }
+                        Err(BodyError::Timeout) if !last => {
+                            self.clock.sleep(backoff).await;
+                            continue;
+                        }
+                        Err(BodyError::Timeout) => return Err(HttpFailure::Timeout { tries }),
+                        Err(BodyError::Other(m)) => return Err(HttpFailure::Transport(m)),
+                    }
+                }
+                Err(e) => {
+                    let retryable = e.is_timeout() || e.is_connect();
+                    if retryable && !last {
+                        self.clock.sleep(backoff).await;
+                        continue;
+                    }
+                    if e.is_timeout() {
+                        return Err(HttpFailure::Timeout { tries });
+                    }
+                    return Err(HttpFailure::Transport(error_text(e)));
+                }
+            }
+        }
+    }
+}
+
+enum BodyError {
+    Timeout,
+    Other(String),
+}
+
+async fn read_body(mut resp: reqwest::Response) -> Result<String, BodyError> {
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(c)) => {
+                if buf.len() + c.len() > MAX_BODY_BYTES {
+                    return Err(BodyError::Other(format!(
+                        "response larger than {MAX_BODY_BYTES} bytes"
+                    )));
+                }
+                buf.extend_from_slice(&c);
+            }
+            Ok(None) => break,
+            Err(e) if e.is_timeout() => return Err(BodyError::Timeout),
+            Err(e) => return Err(BodyError::Other(error_text(e))),
+        }
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// A reqwest error's text without its URL (keys can sit in URLs).
+fn error_text(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        src = s.source();
+    }
+    text
+}
+
+/// What a provider's answer means, before provider-specific parsing.
+#[derive(Debug)]
+pub enum Answer {
+    /// 2xx with a JSON body.
+    Json(serde_json::Value),
+    /// 404: the provider does not know the IoC (the body, when JSON).
+    NotFound(serde_json::Value),
+    /// Anything else, as a finished row.
+    Failed(Box<LookupResult>),
+}
+
+/// Classifies a reply: 2xx JSON, 404 miss, 401/403 auth failure, other
+/// statuses and malformed JSON as failed rows.
+pub fn classify(reply: Result<HttpReply, HttpFailure>, item: &TiItem, provider: &str) -> Answer {
+    let reply = match reply {
+        Ok(r) => r,
+        Err(f) => return Answer::Failed(Box::new(f.row(item, provider))),
+    };
+    let parsed = serde_json::from_str::<serde_json::Value>(&reply.body);
+    match reply.status {
+        200..=299 => match parsed {
+            Ok(v) => Answer::Json(v),
+            Err(e) => Answer::Failed(Box::new(LookupResult::failed(
+                item,
+                provider,
+                LookupStatus::BadFormat,
+                &format!("malformed JSON in the answer: {e}"),
+            ))),
+        },
+        404 => Answer::NotFound(parsed.unwrap_or(serde_json::Value::Null)),
+        401 | 403 => Answer::Failed(Box::new(LookupResult::failed(
+            item,
+            provider,
+            LookupStatus::QueryFailed,
+            &format!(
+                "HTTP {}: authentication failed, check the API key for {provider}",
+                reply.status
+            ),
+        ))),
+        s => Answer::Failed(Box::new(LookupResult::failed(
+            item,
+            provider,
+            LookupStatus::QueryFailed,
+            &format!("HTTP {s}: {}", short(&reply.body)),
+        ))),
+    }
+}
+
+/// A miss row: the provider answered and does not know the IoC.
+pub fn not_found(item: &TiItem, provider: &str, raw: serde_json::Value) -> LookupResult {
+    let mut r = LookupResult::new(item, provider).raw(raw);
+    r.status_text = "not found".into();
+    r
+}
+
+fn short(text: &str) -> String {
+    let t: String = text.chars().take(200).collect();
+    t.replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}
