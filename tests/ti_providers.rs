@@ -708,3 +708,26 @@ fn unreachable_server_is_a_row_not_an_error() {
         row.status_text
     );
 }
+
+/// In a notebook the providers (and their HTTP client and clock) may come
+/// from an earlier cell's copy of the crate, whose tokio has no runtime in
+/// the cell that awaits a lookup. So the client and the clock must not need
+/// the awaiting runtime: here they are awaited with no tokio runtime at all.
+#[test]
+fn http_client_and_clock_need_no_tokio_runtime_from_the_caller() {
+    let s = TestServer::start(|_, _| Reply::json(200, r#"{"ok":true}"#));
+    let client = HttpClient::new(
+        HttpOptions::default(),
+        std::sync::Arc::new(SystemClock::new()),
+    )
+    .expect("client");
+    let url = format!("{}/x", s.url());
+    let reply = futures::executor::block_on(client.send(|c| c.get(url.as_str()))).expect("reply");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body, r#"{"ok":true}"#);
+    assert_eq!(reply.tries, 1);
+    let clock = SystemClock::new();
+    let before = clock.now();
+    futures::executor::block_on(clock.sleep(std::time::Duration::from_millis(5)));
+    assert!(clock.now() >= before + std::time::Duration::from_millis(5));
+}

@@ -424,15 +424,24 @@ impl Driver for LocalDataDriver {
         query: &'a str,
         context: &'a QueryContext,
     ) -> BoxFuture<'a, Result<QueryOutput>> {
-        // polars blocks in place while collecting, which a current-thread
-        // runtime forbids: run it on the blocking pool.
+        // polars blocks while collecting, which a current-thread runtime
+        // forbids: run it on a thread of its own. Not tokio's blocking pool:
+        // in a notebook this driver may come from an earlier cell's copy of
+        // the crate, whose tokio has no runtime in the cell that awaits it.
         let tables = self.tables();
         let q = query.to_string();
         let max_rows = context.max_rows;
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || run_in(&tables, &q, max_rows))
-                .await
-                .map_err(|e| Error::Runtime(format!("LocalData query task failed: {e}")))?
+            let (tx, rx) = futures::channel::oneshot::channel();
+            std::thread::Builder::new()
+                .name("huntbook-localdata".into())
+                .spawn(move || {
+                    let _ = tx.send(run_in(&tables, &q, max_rows));
+                })
+                .map_err(|e| Error::Runtime(format!("LocalData query thread: {e}")))?;
+            rx.await.map_err(|_| {
+                Error::Runtime("LocalData query thread ended without a result".into())
+            })?
         })
     }
 

@@ -150,17 +150,61 @@ impl HttpClient {
         &self.opts
     }
 
-    /// Sends the request `build` makes (called again for each try).
+    /// Sends the request `build` makes (cloned for each try).
+    ///
+    /// The request runs on its own thread with its own runtime, made by the
+    /// same copy of the crate as the client: in a notebook the providers
+    /// (and this client) may come from an earlier cell, whose tokio has no
+    /// runtime in the cell that awaits the lookup (evcxr links a copy of the
+    /// crate per cell), so the caller's runtime cannot drive this client.
     pub async fn send<F>(&self, build: F) -> Result<HttpReply, HttpFailure>
     where
         F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     {
+        let template = build(&self.client);
+        let me = self.clone();
+        let (tx, rx) = futures::channel::oneshot::channel();
+        let spawned = std::thread::Builder::new()
+            .name("huntbook-ti-http".into())
+            .spawn(move || {
+                let out = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt.block_on(me.send_on_this_thread(template)),
+                    Err(e) => Err(HttpFailure::Transport(format!(
+                        "could not start the HTTP runtime: {e}"
+                    ))),
+                };
+                let _ = tx.send(out);
+            });
+        if let Err(e) = spawned {
+            return Err(HttpFailure::Transport(format!(
+                "could not start the HTTP thread: {e}"
+            )));
+        }
+        rx.await.unwrap_or_else(|_| {
+            Err(HttpFailure::Transport(
+                "the HTTP thread ended without an answer".into(),
+            ))
+        })
+    }
+
+    async fn send_on_this_thread(
+        &self,
+        template: reqwest::RequestBuilder,
+    ) -> Result<HttpReply, HttpFailure> {
         let mut tries = 0u32;
         loop {
             tries += 1;
             let last = tries > self.opts.retries;
             let backoff = self.opts.backoff * 2u32.saturating_pow(tries - 1);
-            match build(&self.client).timeout(self.opts.timeout).send().await {
+            let Some(request) = template.try_clone() else {
+                return Err(HttpFailure::Transport(
+                    "the request body cannot be sent twice".into(),
+                ));
+            };
+            match request.timeout(self.opts.timeout).send().await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     if status == 429 {

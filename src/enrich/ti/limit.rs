@@ -50,7 +50,23 @@ impl Clock for SystemClock {
         self.start.elapsed()
     }
     fn sleep(&self, d: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(d))
+        // A thread sleeps, not tokio's timer: in a notebook the clock may
+        // come from an earlier cell's copy of the crate, whose tokio has no
+        // runtime in the cell that awaits it (evcxr links a copy per cell).
+        Box::pin(async move {
+            let (tx, rx) = futures::channel::oneshot::channel();
+            let spawned = std::thread::Builder::new()
+                .name("huntbook-sleep".into())
+                .spawn(move || {
+                    std::thread::sleep(d);
+                    let _ = tx.send(());
+                });
+            if spawned.is_ok() {
+                let _ = rx.await;
+            } else {
+                std::thread::sleep(d);
+            }
+        })
     }
 }
 
