@@ -83,3 +83,23 @@ pub trait TiProvider: Send + Sync + fmt::Debug {
         http: &'a HttpClient,
     ) -> BoxFuture<'a, Vec<LookupResult>>;
 }
+
+/// A provider's [`TiProvider::lookup`] for services that take one IoC per
+/// request: `one` is called for each item in turn (the rate limiter and
+/// the shared client pace the requests).
+pub(crate) fn one_by_one<'a, F, Fut>(
+    items: &'a [TiItem],
+    one: F,
+) -> BoxFuture<'a, Vec<LookupResult>>
+where
+    F: Fn(&'a TiItem) -> Fut + Send + 'a,
+    Fut: std::future::Future<Output = LookupResult> + Send + 'a,
+{
+    Box::pin(async move {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(one(item).await);
+        }
+        out
+    })
+}

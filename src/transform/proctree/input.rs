@@ -141,7 +141,7 @@ pub(crate) fn codes(
 /// milliseconds, microseconds or nanoseconds by magnitude. Text that does
 /// not parse is an error naming the column, the row and the value.
 pub(crate) fn times_ns(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
-    let col = column(df, name, "process events")?;
+    let col = column(df, name, "the events")?;
     let ctx = || format!("reading time column '{name}'");
     let s = col.as_materialized_series();
     match s.dtype() {
@@ -196,13 +196,28 @@ pub(crate) fn times_ns(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
             Ok(f.f64()
                 .ctx(ctx())?
                 .iter()
-                .map(|v| v.filter(|x| x.is_finite()).map(|x| (x * 1e9) as i64))
+                .map(|v| v.filter(|x| x.is_finite()).map(float_epoch_to_ns))
                 .collect())
         }
         other => Err(Error::invalid(
             format!("time column '{name}'"),
             format!("has type {other}; expected a datetime or text"),
         )),
+    }
+}
+
+/// Fractional epoch seconds, milliseconds, microseconds or nanoseconds
+/// (by magnitude, as [`epoch_to_ns`]) to nanoseconds.
+fn float_epoch_to_ns(x: f64) -> i64 {
+    let a = x.abs();
+    if a < 1e11 {
+        (x * 1e9) as i64
+    } else if a < 1e14 {
+        (x * 1e6) as i64
+    } else if a < 1e17 {
+        (x * 1e3) as i64
+    } else {
+        x as i64
     }
 }
 
@@ -330,7 +345,9 @@ fn parse_other(text: &str) -> Option<i64> {
     for fmt in [
         "%a %b %e %H:%M:%S %Y",
         "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y %I:%M %p",
         "%m/%d/%Y %H:%M:%S%.f",
+        "%m/%d/%Y %H:%M",
         "%d/%m/%Y %H:%M:%S%.f",
     ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(t, fmt) {

@@ -32,7 +32,7 @@
 //! ```
 
 mod build;
-mod input;
+pub(crate) mod input;
 mod navigate;
 mod schema;
 mod text;

@@ -107,13 +107,7 @@ impl TiProvider for GreyNoise {
         items: &'a [TiItem],
         http: &'a HttpClient,
     ) -> BoxFuture<'a, Vec<LookupResult>> {
-        Box::pin(async move {
-            let mut out = Vec::new();
-            for item in items {
-                out.push(self.one(item, http).await);
-            }
-            out
-        })
+        crate::enrich::ti::provider::one_by_one(items, move |item| self.one(item, http))
     }
 }
 

@@ -118,13 +118,7 @@ impl TiProvider for XForce {
         items: &'a [TiItem],
         http: &'a HttpClient,
     ) -> BoxFuture<'a, Vec<LookupResult>> {
-        Box::pin(async move {
-            let mut out = Vec::new();
-            for item in items {
-                out.push(self.one(item, http).await);
-            }
-            out
-        })
+        crate::enrich::ti::provider::one_by_one(items, move |item| self.one(item, http))
     }
 }
 
