@@ -42,17 +42,20 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod azure;
 pub mod cli;
 pub mod config;
 pub mod data;
 pub mod display;
 pub mod enrich;
+pub mod entities;
 pub mod error;
 pub mod net;
 pub mod prelude;
 pub mod session;
 pub mod transform;
 pub mod vis;
+pub mod widgets;
 
 pub use display::NotebookDisplay;
 pub use error::{Error, Result};

@@ -12,7 +12,7 @@
 //! Why not linfa-clustering's `Dbscan` directly: it has no sample weights,
 //! so it would run on every row, and on repetitive events each
 //! neighbourhood query returns thousands of identical rows (quadratic time).
-//! linfa is the reference instead: `tests/cluster_dbscan.rs` and the unit
+//! linfa is the reference instead: `tests/it/cluster_dbscan.rs` and the unit
 //! tests below check that the labels are identical to linfa's on every row.
 //!
 //! Memory is linear: neighbourhoods are never stored (each is recomputed

@@ -16,10 +16,15 @@
 //! - [`velociraptor::VelociraptorDriver`]: Velociraptor JSON-lines artifacts.
 //! - [`security_datasets::SecurityDatasetsDriver`]: OTRF Security-Datasets.
 
+pub mod kusto;
 pub mod localdata;
+pub mod loganalytics;
+pub mod mde;
 pub mod osquery;
 pub mod records;
+pub mod remote;
 pub mod security_datasets;
+pub mod splunk;
 pub mod velociraptor;
 
 use crate::config::{ProviderSettings, Secret};

@@ -33,7 +33,7 @@
 //! ([`AuditdEvents::malformed`]), never fatal.
 //!
 //! Differences from MSTICPy's `auditdextract` (documented in
-//! `tests/auditd.rs`): MSTICPy groups `audit.log` lines by the time part of
+//! `tests/it/auditd.rs`): MSTICPy groups `audit.log` lines by the time part of
 //! the stamp only (so `auditd_log.txt` gives 381 events, 78 of them process
 //! starts, instead of 938 and 146), rebuilds `cmdline` from `a0`–`a2` only,
 //! reads the `comm` field under the name `com` (never found), stops a record's

@@ -1,5 +1,5 @@
 //! The body of the `unpack` cargo-fuzz target, public so the normal test
-//! suite runs the same code over a seeded corpus (`tests/unpack_fuzz.rs`).
+//! suite runs the same code over a seeded corpus (`tests/it/unpack_fuzz.rs`).
 
 use super::{StopReason, Unpacker};
 use base64::Engine;

@@ -6,7 +6,7 @@
 //! Waits between tries run on a manual clock, so nothing sleeps except the
 //! timeout cases (200 ms per try).
 
-mod ti_support;
+use crate::ti_support;
 
 use base64::Engine;
 use huntbook::config::Secret;
@@ -34,6 +34,7 @@ fn lookup(p: impl TiProvider + 'static, clock: &ManualClock) -> TiLookup {
             retries: 1,
             backoff: Duration::from_secs(2),
             max_retry_after: Duration::from_secs(120),
+            ..HttpOptions::default()
         })
         .with_provider(p)
 }
