@@ -28,6 +28,12 @@ fn bench(c: &mut Criterion) {
             continue;
         }
         let df = read_csv(&path).expect("bench input");
+        if n == 1_000_000 {
+            println!(
+                "resident memory with the 1M-row input frame read: {}",
+                status_line("VmRSS")
+            );
+        }
         for cpu_time in [false, true] {
             let name = if cpu_time {
                 "proctree_build_cpu"
@@ -48,13 +54,21 @@ fn bench(c: &mut Criterion) {
             });
             g.finish();
         }
-        if n == 1_000_000
-            && let Ok(status) = std::fs::read_to_string("/proc/self/status")
-            && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM"))
-        {
-            println!("peak resident memory with the 1M-row input frame and its trees: {line}");
+        if n == 1_000_000 {
+            println!(
+                "peak resident memory with the 1M-row input frame and its trees: {}",
+                status_line("VmHWM")
+            );
         }
     }
+}
+
+/// A line of /proc/self/status (`VmRSS`, `VmHWM`), or "unknown".
+fn status_line(field: &str) -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 criterion_group!(benches, bench);

@@ -61,6 +61,8 @@ pub use display::NotebookDisplay;
 pub use error::{Error, Result};
 pub use session::Huntbook;
 
+/// chrono, re-exported for times in notebook cells (`chrono::Utc::now()`).
+pub use chrono;
 /// plotly, re-exported for building charts with huntbook's version.
 pub use plotly;
 /// polars, re-exported so notebooks and tools use huntbook's version.

@@ -24,9 +24,26 @@ pub use crate::analysis::timeseries::{
     AnomalyPeriod, AnomalyPeriods, DetectedPeriod, Resampler, ScoreMode, Stl, StlAnomalyDetector,
     TimeSeriesAnomalies, detect_periods, ts_anomalies_stl,
 };
+pub use crate::azure::blob::{BlobStorage, SasUrl};
+pub use crate::azure::cloud::AzureCloud;
+pub use crate::azure::credential::{AuthMethod, AzureCredential};
+pub use crate::azure::resources::{ArmClient, AzureData, ResourceDetails, ResourceId, VmDetails};
+pub use crate::azure::sentinel::{
+    Incident, IncidentQuery, IncidentUpdate, Sentinel, SentinelWorkspace,
+};
+/// chrono (huntbook's version), so a cell can write `chrono::Utc::now()`.
+pub use crate::chrono;
 pub use crate::config::Settings;
 pub use crate::data::archive::read_json_lines_zip;
+pub use crate::data::drivers::kusto::{
+    KustoCluster, KustoDriver, KustoResponse, parse_v2_response,
+};
+pub use crate::data::drivers::loganalytics::{
+    LaResponse, LogAnalyticsDriver, parse_query_response,
+};
+pub use crate::data::drivers::mde::{DefenderApi, HuntingResults, MdeConfig, MdeDriver};
 pub use crate::data::drivers::security_datasets::{DatasetList, SecurityDatasets};
+pub use crate::data::drivers::splunk::{SplunkConfig, SplunkDriver, SplunkResults};
 pub use crate::data::provider::{QueryProvider, QueryResult};
 pub use crate::data::query::{ParamValue, QueryStore};
 pub use crate::data::{bundled, fresh, read_csv, read_file};
@@ -37,6 +54,11 @@ pub use crate::enrich::geoip::{
 pub use crate::enrich::ti::{
     LocalFeed, LookupResult, LookupStatus, RateLimit, SentinelTi, SentinelTiTable, Severity,
     TiLookup, TiResults,
+};
+pub use crate::entities::{
+    Account, Alert, Dns, Entities, Entity, EntityKind, EntityType, File, FileHash, Host,
+    HostLogonSession, IpAddress, JoinKind, JoinSpec, PipelineResult, Pivot, PivotInput,
+    PivotPipeline, PivotRegistration, Process, Url, alerts_from_df, entities_from_df,
 };
 pub use crate::error::Error as HuntbookError;
 pub use crate::net::dns::{DnsAnswer, DnsRecordType, DnsResolver};
@@ -73,4 +95,8 @@ pub use crate::vis::table::{Table, TableOptions};
 pub use crate::vis::timeaxis::{LegendPosition, RefMarker};
 pub use crate::vis::timeline::Timeline;
 pub use crate::vis::value_timeline::{DurationTimeline, ValueKind, ValueTimeline};
+pub use crate::widgets::{
+    GetEnvironmentKey, GetText, Lookback, OptionButtons, Progress, QueryTime, QueryTimeValue,
+    SelectAlert, SelectItem, SelectSubset, TimeUnit as WidgetTimeUnit, WidgetStore,
+};
 pub use polars::prelude::*;

@@ -2,6 +2,8 @@
 //! library functions do the work and [`output`] writes the frame.
 
 pub mod auditd;
+pub mod auth;
+pub mod azure;
 pub mod beacons;
 pub mod cluster;
 pub mod cmdline;
@@ -10,6 +12,7 @@ pub mod iocs;
 pub mod mask;
 pub mod outliers;
 pub mod output;
+pub mod pivot;
 pub mod proctree;
 pub mod query;
 pub mod sessions;
@@ -81,6 +84,16 @@ pub enum Command {
     Cmdline(cmdline::CmdlineArgs),
     /// Threat-intelligence lookups of IPs, domains, URLs and hashes across providers.
     Ti(ti::TiArgs),
+    /// Entity pivots: list functions of an entity type, run one on values or a column, run pipelines.
+    Pivot(pivot::PivotArgs),
+    /// Azure resources: subscriptions, resource groups, resources, VMs (by id or host name), NSG rules.
+    Azure(azure::AzureArgs),
+    /// Microsoft Sentinel: incidents, alert rules, hunting queries, bookmarks, watchlists.
+    Sentinel(azure::SentinelArgs),
+    /// Azure Blob Storage: list, get (as a table or to a file), put, delete, SAS URLs.
+    Blob(azure::BlobArgs),
+    /// Azure AD authentication: `auth test ENV` gets a token and runs a one-row query.
+    Auth(auth::AuthArgs),
 }
 
 /// Runs a parsed command line.
@@ -114,5 +127,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Syslog(args) => syslog::run(args, &out),
         Command::Cmdline(args) => cmdline::run(args, &out),
         Command::Ti(args) => ti::run(args, &out),
+        Command::Pivot(args) => pivot::run(args, &out),
+        Command::Azure(args) => azure::run_azure(args, &out),
+        Command::Sentinel(args) => azure::run_sentinel(args, &out),
+        Command::Blob(args) => azure::run_blob(args, &out),
+        Command::Auth(args) => auth::run(args, &out),
     }
 }

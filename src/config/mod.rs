@@ -67,6 +67,7 @@ const SECRET_KEYS: &[&str] = &[
     "token",
     "connectionstring",
     "privatekey",
+    "accountkey",
 ];
 
 fn is_secret_key(key: &str) -> bool {

@@ -128,7 +128,7 @@ impl QueryProvider {
     /// (`DataProviders.<env>.Args.data_paths`); custom query folders are loaded.
     pub fn from_settings(environment: &str, settings: &Settings) -> Result<Self> {
         let env = canonical_environment(environment);
-        if let Some(remote) = crate::data::drivers::remote::from_settings(&env, settings) {
+        if let Some(remote) = crate::data::drivers::remote::from_settings(environment, settings) {
             let (driver, conn) = remote?;
             let mut p = Self::with_connection(driver, &conn)?;
             for dir in settings.query_paths().into_iter().skip(1) {

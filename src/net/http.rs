@@ -65,10 +65,8 @@ pub struct HttpReply {
     pub status: u16,
     /// The response headers (names lower-cased), in the order received.
     pub headers: Vec<(String, String)>,
-    /// The body bytes.
+    /// The body bytes (see [`HttpReply::text`]).
     pub bytes: Vec<u8>,
-    /// The body as text (UTF-8, lossy).
-    pub body: String,
     /// How many tries it took.
     pub tries: u32,
 }
@@ -101,6 +99,12 @@ impl HttpReply {
                 self.status
             ))
         })
+    }
+
+    /// The body as text (UTF-8; invalid bytes replaced). Borrowed when the
+    /// body is valid UTF-8, so large answers are not held twice.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.bytes)
     }
 
     /// True for 2xx.
@@ -302,12 +306,10 @@ impl HttpClient {
                         .collect();
                     match read_body(resp, self.opts.max_body_bytes).await {
                         Ok(bytes) => {
-                            let body = String::from_utf8_lossy(&bytes).into_owned();
                             return Ok(HttpReply {
                                 status,
                                 headers,
                                 bytes,
-                                body,
                                 tries,
                             });
                         }
@@ -393,7 +395,6 @@ mod tests {
             status: 200,
             headers: vec![("set-cookie".into(), "secret-cookie".into())],
             bytes: b"{}".to_vec(),
-            body: "{}".into(),
             tries: 1,
         };
         assert!(!format!("{r:?}").contains("secret-cookie"));

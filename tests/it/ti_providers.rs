@@ -725,7 +725,7 @@ fn http_client_and_clock_need_no_tokio_runtime_from_the_caller() {
     let url = format!("{}/x", s.url());
     let reply = futures::executor::block_on(client.send(|c| c.get(url.as_str()))).expect("reply");
     assert_eq!(reply.status, 200);
-    assert_eq!(reply.body, r#"{"ok":true}"#);
+    assert_eq!(reply.text(), r#"{"ok":true}"#);
     assert_eq!(reply.tries, 1);
     let clock = SystemClock::new();
     let before = clock.now();

@@ -17,6 +17,7 @@
 //! - [`security_datasets::SecurityDatasetsDriver`]: OTRF Security-Datasets.
 
 pub mod kusto;
+pub mod kusto_types;
 pub mod localdata;
 pub mod loganalytics;
 pub mod mde;

@@ -30,7 +30,7 @@ pub fn classify(reply: Result<HttpReply, HttpFailure>, item: &TiItem, provider: 
         Ok(r) => r,
         Err(f) => return Answer::Failed(Box::new(failure_row(&f, item, provider))),
     };
-    let parsed = serde_json::from_str::<serde_json::Value>(&reply.body);
+    let parsed = serde_json::from_str::<serde_json::Value>(&reply.text());
     match reply.status {
         200..=299 => match parsed {
             Ok(v) => Answer::Json(v),
@@ -55,7 +55,7 @@ pub fn classify(reply: Result<HttpReply, HttpFailure>, item: &TiItem, provider: 
             item,
             provider,
             LookupStatus::QueryFailed,
-            &format!("HTTP {s}: {}", short(&reply.body)),
+            &format!("HTTP {s}: {}", short(&reply.text())),
         ))),
     }
 }

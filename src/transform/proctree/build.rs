@@ -75,7 +75,7 @@ pub(crate) struct Settings {
 /// What the builder hands to [`super::ProcessTree`].
 pub(crate) struct Built {
     pub df: DataFrame,
-    pub keys: Vec<String>,
+    pub keys: StringChunked,
     pub parent: Vec<Option<u32>>,
     pub depth: Vec<u32>,
     pub is_inferred: Vec<bool>,
@@ -229,6 +229,11 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
                 format!("no rows have {col} = {value} (process creation)"),
             ));
         }
+    }
+    // One chunk per column: gathers from several chunks copy text string by
+    // string (frames from readers or concatenation often have several).
+    if data.should_rechunk() {
+        data.rechunk_mut_par();
     }
     normalise_ids(&mut data, schema)?;
     let n = data.height();
@@ -527,6 +532,8 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
         }
     }
 
+    drop((real_key, inferred_key, combos, dsu, order));
+
     // 4. Tree order (MSTICPy sorts by path), depth and paths.
     let total = nodes.len();
     let width = std::cmp::max(5, (total.saturating_sub(1)).to_string().len());
@@ -592,32 +599,40 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
         depth_of[i] = 0;
     }
 
-    // Output columns, row by row in tree order.
+    // Output columns, row by row in tree order. Text columns are written
+    // straight into column builders from one reused buffer: no string per
+    // row (1M rows made ~4M small allocations here before).
     let rows = out_order.len();
-    let mut index_of: Vec<String> = vec![String::new(); total];
-    for &v in &out_order {
-        let mut s = String::with_capacity(width);
-        input::push_num(&mut s, i64::from(v), width);
-        index_of[v as usize] = s;
-    }
-    let mut keys: Vec<String> = Vec::with_capacity(rows);
-    let mut path: Vec<String> = Vec::with_capacity(rows);
+    let mut keys_b = StringChunkedBuilder::new("proc_key".into(), rows);
+    let mut path_b = StringChunkedBuilder::new("path".into(), rows);
+    let mut source_b = StringChunkedBuilder::new("source_index".into(), rows);
+    let mut pindex_b = StringChunkedBuilder::new("parent_index".into(), rows);
+    let mut buf = String::with_capacity(128);
+    // The path of the node last visited at each depth (tree order is a
+    // depth-first pre-order, so a node's parent is the last one visited one
+    // level up): its length in `path_buf`.
+    let mut path_buf = String::with_capacity(256);
+    let mut path_len: Vec<usize> = Vec::new();
     let mut parent_out: Vec<Option<u32>> = Vec::with_capacity(rows);
     let mut depth = Vec::with_capacity(rows);
     let mut is_inferred = Vec::with_capacity(rows);
     let mut is_root = Vec::with_capacity(rows);
     let mut is_leaf = Vec::with_capacity(rows);
     let mut is_branch = Vec::with_capacity(rows);
-    let mut lc_out: Vec<Option<&str>> = Vec::with_capacity(rows);
-    let mut parent_lc_out: Vec<Option<&str>> = Vec::with_capacity(rows);
+    // Names are gathered from the interned names (codes) and parent names
+    // from the input column (rows), so repeated text is stored once.
+    let code = |c: u32| (c != NULL).then_some(c as IdxSize);
+    let mut lc_out: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
+    let mut parent_lc_out: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
     let mut ts_out: Vec<i64> = Vec::with_capacity(rows);
     let mut eff: Vec<Option<&str>> = Vec::with_capacity(rows);
     let mut pid_par: Vec<Option<&str>> = Vec::with_capacity(rows);
     let mut eff_par: Vec<Option<&str>> = Vec::with_capacity(rows);
-    let mut lc_par: Vec<Option<&str>> = Vec::with_capacity(rows);
+    let mut lc_par: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
     let mut src_par: Vec<Option<i64>> = Vec::with_capacity(rows);
     let mut ppid_par: Vec<Option<&str>> = Vec::with_capacity(rows);
-    let mut name_par: Vec<Option<&str>> = Vec::with_capacity(rows);
+    let mut name_par: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
+    let mut name_par_unknown: Vec<bool> = Vec::new();
     let mut ts_par: Vec<Option<i64>> = Vec::with_capacity(rows);
 
     let logon_at = |ri: usize| logon.as_ref().and_then(|l| l.get(ri));
@@ -631,25 +646,39 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
     for &v in out_order.iter() {
         let vi = v as usize;
         let node = &nodes[vi];
-        keys.push(key_string(node, &names, &ids));
+        buf.clear();
+        key_into(node, &names, &ids, &mut buf);
+        keys_b.append_value(&buf);
         let par = node.parent;
-        let p = match par {
-            Some(pn) => {
-                let pp = &path[out_row[pn as usize] as usize];
-                let mut p = String::with_capacity(pp.len() + 1 + width);
-                p.push_str(pp);
-                p.push('/');
-                p.push_str(&index_of[vi]);
-                p
+        let d = depth_of[vi] as usize;
+        match par {
+            Some(_) if d > 0 => path_buf.truncate(path_len[d - 1]),
+            _ => path_buf.clear(),
+        }
+        if !path_buf.is_empty() {
+            path_buf.push('/');
+        }
+        input::push_num(&mut path_buf, i64::from(v), width);
+        path_len.truncate(d);
+        path_len.resize(d, 0);
+        path_len.push(path_buf.len());
+        path_b.append_value(&path_buf);
+        buf.clear();
+        input::push_num(&mut buf, i64::from(v), width);
+        source_b.append_value(&buf);
+        match par {
+            Some(p) => {
+                buf.clear();
+                input::push_num(&mut buf, i64::from(p), width);
+                pindex_b.append_value(&buf);
             }
-            None => index_of[vi].clone(),
-        };
-        path.push(p);
+            None => pindex_b.append_null(),
+        }
         let has_child = child_start[vi + 1] > child_start[vi];
         is_root.push(par.is_none());
         is_leaf.push(!has_child);
         is_branch.push(par.is_some() && has_child);
-        lc_out.push(names.get(node.name_lc));
+        lc_out.push(code(node.name_lc));
         ts_out.push(node.ts);
         parent_out.push(par.map(|p| out_row[p as usize]));
         depth.push(depth_of[vi]);
@@ -669,27 +698,31 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
                     _ => None,
                 });
                 parent_lc_out.push(match (&parent_lc, parent_node) {
-                    (Some(v), _) => names.get(v[ri]),
-                    (None, Some(pn)) => names.get(pn.name_lc),
+                    (Some(v), _) => code(v[ri]),
+                    (None, Some(pn)) => code(pn.name_lc),
                     (None, None) => None,
                 });
                 match (matched, parent_node) {
                     (Some(pr), _) => {
                         pid_par.push(ids.get(pid[pr]));
                         eff_par.push(effective(pr));
-                        lc_par.push(names.get(name_lc[pr]));
+                        lc_par.push(code(name_lc[pr]));
                         src_par.push(Some(i64::from(orig_row[pr])));
                         ppid_par.push(ids.get(ppid[pr]));
-                        name_par.push(name_text.get(pr));
+                        name_par.push(Some(pr as IdxSize));
                         ts_par.push(Some(ts[pr]));
                     }
                     (None, Some(pn)) => {
                         pid_par.push(ids.get(ppid[ri]));
                         eff_par.push(logon_at(ri));
-                        lc_par.push(names.get(pn.name_lc));
+                        lc_par.push(code(pn.name_lc));
                         src_par.push(None);
                         ppid_par.push(None);
-                        name_par.push(parent_lc.is_none().then_some("unknown"));
+                        name_par.push(None);
+                        if parent_lc.is_none() {
+                            name_par_unknown.resize(name_par.len(), false);
+                            name_par_unknown[name_par.len() - 1] = true;
+                        }
                         ts_par.push(Some(pn.ts));
                     }
                     (None, None) => {
@@ -707,7 +740,7 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
                     _ => 0,
                 };
                 eff.push(logon_at(cr));
-                parent_lc_out.push(par.and_then(|p| names.get(nodes[p as usize].name_lc)));
+                parent_lc_out.push(par.and_then(|p| code(nodes[p as usize].name_lc)));
                 none(&mut pid_par, &mut eff_par, &mut lc_par);
                 src_par.push(None);
                 ppid_par.push(None);
@@ -720,8 +753,9 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
     // The input columns, real rows taken from the data and inferred rows
     // filled from what their children say about them.
     let base = output_base(&data, schema, &nodes, &out_order)?;
+    let keys = keys_b.finish();
     let mut cols: Vec<Column> = Vec::with_capacity(base.width() + 20);
-    cols.push(str_col("proc_key", keys.iter().map(|k| Some(k.as_str()))));
+    cols.push(keys.clone().into_column());
     for c in base.columns() {
         if c.name().as_str() == schema.time_stamp {
             cols.push(datetime_col(
@@ -732,43 +766,47 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
             cols.push(c.clone());
         }
     }
+    let names_ca: StringChunked = names.values.iter().map(|v| Some(v.as_str())).collect();
+    let mut name_par_col = gather_text(&name_text, &name_par, "name_par")?;
+    if !name_par_unknown.is_empty() {
+        name_par_unknown.resize(rows, false);
+        let mask: BooleanChunked = name_par_unknown.iter().map(|&u| Some(u)).collect();
+        let unknown = Column::new_scalar(
+            "name_par".into(),
+            Scalar::new(DataType::String, AnyValue::StringOwned("unknown".into())),
+            rows,
+        );
+        name_par_col = unknown.zip_with(&mask, &name_par_col).ctx("parent names")?;
+    }
     let pid_name = format!("{}_par", schema.process_id);
     let ppid_name = format!("{}_par", schema.parent_id);
     let name_name = format!("{}_par", schema.process_name);
-    let parent_key = parent_out
-        .iter()
-        .map(|p| p.map(|p| keys[p as usize].as_str()));
-    let parent_index = out_order.iter().map(|&v| {
-        nodes[v as usize]
-            .parent
-            .map(|p| index_of[p as usize].as_str())
-    });
+    let parent_idx: IdxCa = parent_out.iter().map(|p| p.map(|p| p as IdxSize)).collect();
+    let parent_key = keys
+        .take(&parent_idx)
+        .ctx("parent keys")?
+        .with_name("parent_key".into());
     let mut extra = vec![
         str_col("EffectiveLogonId", eff.iter().copied()),
-        str_col("new_process_lc", lc_out.iter().copied()),
-        str_col("parent_proc_lc", parent_lc_out.iter().copied()),
-        str_col(
-            "source_index",
-            out_order
-                .iter()
-                .map(|&v| Some(index_of[v as usize].as_str())),
-        ),
+        gather_text(&names_ca, &lc_out, "new_process_lc")?,
+        gather_text(&names_ca, &parent_lc_out, "parent_proc_lc")?,
+        source_b.finish().into_column(),
         str_col(&pid_name, pid_par.iter().copied()),
         str_col("EffectiveLogonId_par", eff_par.iter().copied()),
-        str_col("new_process_lc_par", lc_par.iter().copied()),
+        gather_text(&names_ca, &lc_par, "new_process_lc_par")?,
         Column::new("source_index_par".into(), &src_par),
         str_col(&ppid_name, ppid_par.iter().copied()),
-        str_col(&name_name, name_par.iter().copied()),
+        name_par_col.clone().with_name(name_name.as_str().into()),
         datetime_col("timestamp_orig_par", ts_par.into_iter()),
-        str_col("parent_key", parent_key),
+        parent_key.into_column(),
         Column::new("IsRoot".into(), &is_root),
         Column::new("IsLeaf".into(), &is_leaf),
         Column::new("IsBranch".into(), &is_branch),
-        str_col("path", path.iter().map(|p| Some(p.as_str()))),
-        str_col("parent_index", parent_index),
+        path_b.finish().into_column(),
+        pindex_b.finish().into_column(),
     ];
     if schema.parent_name.is_none() && base.column("ParentName").is_err() {
-        extra.insert(3, str_col("ParentName", name_par.iter().copied()));
+        extra.insert(3, name_par_col.with_name("ParentName".into()));
     }
     for c in extra {
         if cols.iter().any(|x| x.name() == c.name()) {
@@ -789,6 +827,17 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
     })
 }
 
+/// `src` gathered at `idx` (null where `None`) as a column named `name`:
+/// the views are copied, the text buffers shared.
+fn gather_text(src: &StringChunked, idx: &[Option<IdxSize>], name: &str) -> Result<Column> {
+    let idx: IdxCa = idx.iter().copied().collect();
+    Ok(src
+        .take(&idx)
+        .ctx(format!("building column '{name}'"))?
+        .with_name(name.into())
+        .into_column())
+}
+
 fn str_col<'a>(name: &str, values: impl Iterator<Item = Option<&'a str>>) -> Column {
     let ca: StringChunked = values.collect();
     ca.with_name(name.into()).into_column()
@@ -796,12 +845,17 @@ fn str_col<'a>(name: &str, values: impl Iterator<Item = Option<&'a str>>) -> Col
 
 fn key_string(node: &Node, names: &Interner, ids: &Interner) -> String {
     let mut k = String::with_capacity(64);
+    key_into(node, names, ids, &mut k);
+    k
+}
+
+/// Appends `node`'s `proc_key` (`lower(name)|pid|time`) to `k`.
+fn key_into(node: &Node, names: &Interner, ids: &Interner, k: &mut String) {
     k.push_str(names.get(node.name_lc).unwrap_or(""));
     k.push('|');
     k.push_str(ids.get(node.pid).unwrap_or(""));
     k.push('|');
-    input::key_time(input::round_10us(node.ts), &mut k);
-    k
+    input::key_time(input::round_10us(node.ts), k);
 }
 
 fn datetime_col(name: &str, values: impl Iterator<Item = Option<i64>>) -> Column {
@@ -823,41 +877,43 @@ fn same_rows(data: &DataFrame, nodes: &[Node], first: u32, r: u32) -> bool {
 
 /// The input columns in tree order: real rows from the data, inferred rows
 /// from their child's row through the role mapping.
+///
+/// Each output column is one gather of its input column (inferred rows
+/// null) and, where the role mapping fills inferred rows from another
+/// column, a gather of that column merged in. Gathers from a single-chunk
+/// text column copy 16-byte views and share the text buffers, so the output
+/// costs a few bytes per cell instead of a copy of the input's text.
 fn output_base(
     data: &DataFrame,
     schema: &ProcSchema,
     nodes: &[Node],
     out_order: &[u32],
 ) -> Result<DataFrame> {
-    let mut real_rows: Vec<IdxSize> = Vec::new();
-    let mut par_rows: Vec<IdxSize> = Vec::new();
-    let mut gp_rows: Vec<IdxSize> = Vec::new();
-    // (part, index within part) of each output row.
-    let mut slot: Vec<(u8, IdxSize)> = Vec::with_capacity(out_order.len());
+    let rows = out_order.len();
+    let mut real_idx: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
+    let mut par_idx: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
+    let mut gp_idx: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
     let child_row = |c: u32| match nodes[c as usize].kind {
         Kind::Real(r) => r as IdxSize,
         _ => 0,
     };
+    let (mut any_par, mut any_gp) = (false, false);
     for &v in out_order {
-        match nodes[v as usize].kind {
-            Kind::Real(r) => {
-                slot.push((0, real_rows.len() as IdxSize));
-                real_rows.push(r as IdxSize);
-            }
+        let (r, p, g) = match nodes[v as usize].kind {
+            Kind::Real(r) => (Some(r as IdxSize), None, None),
             Kind::Parent(c) => {
-                slot.push((1, par_rows.len() as IdxSize));
-                par_rows.push(child_row(c));
+                any_par = true;
+                (None, Some(child_row(c)), None)
             }
             Kind::Grandparent(c) => {
-                slot.push((2, gp_rows.len() as IdxSize));
-                gp_rows.push(child_row(c));
+                any_gp = true;
+                (None, None, Some(child_row(c)))
             }
-        }
+        };
+        real_idx.push(r);
+        par_idx.push(p);
+        gp_idx.push(g);
     }
-    let take = |rows: Vec<IdxSize>| -> Result<DataFrame> {
-        data.take(&IdxCa::from_vec(PlSmallStr::EMPTY, rows))
-            .ctx("taking process rows")
-    };
     let is = |c: &Option<String>, name: &str| c.as_deref() == Some(name);
     let parent_source = |name: &str| -> Option<String> {
         let s = schema;
@@ -897,48 +953,39 @@ fn output_base(
             None
         }
     };
-    let synth = |rows: Vec<IdxSize>, source: &dyn Fn(&str) -> Option<String>| {
-        let taken = take(rows)?;
-        let mut cols = Vec::with_capacity(data.width());
-        for c in data.columns() {
-            let name = c.name().as_str();
-            let col = match source(name).and_then(|s| taken.column(&s).ok()) {
-                Some(src) => {
-                    let mut out = src
-                        .cast(c.dtype())
-                        .ctx(format!("filling inferred parents' column '{name}'"))?;
-                    out.rename(c.name().clone());
-                    out
-                }
-                None => Column::full_null(c.name().clone(), taken.height(), c.dtype()),
-            };
-            cols.push(col);
-        }
-        DataFrame::new(taken.height(), cols).ctx("inferred parents")
+    let gather = |col: &Column, idx: &[Option<IdxSize>]| -> Result<Column> {
+        let idx: IdxCa = idx.iter().copied().collect();
+        col.take(&idx).ctx("ordering the process tree")
     };
-    let real_n = data.height() as IdxSize;
-    let par_n = par_rows.len() as IdxSize;
-    let mut all = data.clone();
-    if !par_rows.is_empty() {
-        all.vstack_mut(&synth(par_rows, &parent_source)?)
-            .ctx("adding inferred parents")?;
+    let real_idx_ca: IdxCa = real_idx.iter().copied().collect();
+    let par_mask: Option<BooleanChunked> =
+        any_par.then(|| par_idx.iter().map(|p| Some(p.is_some())).collect());
+    let gp_mask: Option<BooleanChunked> =
+        any_gp.then(|| gp_idx.iter().map(|p| Some(p.is_some())).collect());
+    let mut cols = Vec::with_capacity(data.width());
+    for c in data.columns() {
+        let name = c.name().as_str();
+        let mut out = c.take(&real_idx_ca).ctx("ordering the process tree")?;
+        let fills = [
+            (par_mask.as_ref(), &par_idx, parent_source(name)),
+            (gp_mask.as_ref(), &gp_idx, gp_source(name)),
+        ];
+        for (mask, idx, source) in fills {
+            let (Some(mask), Some(source)) = (mask, source) else {
+                continue;
+            };
+            let Ok(src) = data.column(&source) else {
+                continue;
+            };
+            let filled = gather(src, idx)?
+                .cast(c.dtype())
+                .ctx(format!("filling inferred parents' column '{name}'"))?;
+            out = filled
+                .zip_with(mask, &out)
+                .ctx(format!("filling inferred parents' column '{name}'"))?;
+        }
+        out.rename(c.name().clone());
+        cols.push(out);
     }
-    if !gp_rows.is_empty() {
-        all.vstack_mut(&synth(gp_rows, &gp_source)?)
-            .ctx("adding inferred grandparents")?;
-    }
-    let idx: Vec<IdxSize> = slot
-        .iter()
-        .map(|&(part, i)| match part {
-            0 => real_rows[i as usize],
-            1 => real_n + i,
-            _ => real_n + par_n + i,
-        })
-        .collect();
-    // One chunk per column first: polars gathers text from a single chunk
-    // by copying 16-byte views, but from several chunks (CSV readers and
-    // the stacking above make several) string by string.
-    all.rechunk_mut_par();
-    all.take(&IdxCa::from_vec(PlSmallStr::EMPTY, idx))
-        .ctx("ordering the process tree")
+    DataFrame::new(rows, cols).ctx("ordering the process tree")
 }

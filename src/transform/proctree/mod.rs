@@ -116,8 +116,11 @@ impl ProcessTreeBuilder {
 pub struct ProcessTree {
     df: DataFrame,
     schema: ProcSchema,
-    keys: Vec<String>,
-    key_row: HashMap<String, u32>,
+    /// `proc_key` per row (one chunk).
+    keys: polars::prelude::StringChunked,
+    /// Built on the first lookup by key (the bench and most analyses never
+    /// look up by key): see [`KeyIndex`].
+    key_index: std::sync::OnceLock<KeyIndex>,
     parent: Vec<Option<u32>>,
     child_start: Vec<u32>,
     child_list: Vec<u32>,
@@ -156,17 +159,12 @@ impl ProcessTree {
                 fill[*p as usize] += 1;
             }
         }
-        let key_row = b
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k.clone(), i as u32))
-            .collect();
+        let keys = b.keys.rechunk().into_owned();
         Self {
             df: b.df,
             schema,
-            keys: b.keys,
-            key_row,
+            keys,
+            key_index: std::sync::OnceLock::new(),
             parent: b.parent,
             child_start: counts,
             child_list,
@@ -217,13 +215,28 @@ impl ProcessTree {
     }
 
     /// The `proc_key` of each row, in tree order.
-    pub fn keys(&self) -> &[String] {
-        &self.keys
+    pub fn keys(&self) -> Vec<&str> {
+        self.keys.iter().map(|k| k.unwrap_or("")).collect()
+    }
+
+    /// The `proc_key` of a row.
+    pub fn key_at(&self, row: usize) -> Option<&str> {
+        self.keys.get(row)
     }
 
     /// Row of the tree frame holding process `key`.
     pub fn row_of(&self, key: &str) -> Option<usize> {
-        self.key_row.get(key).map(|&r| r as usize)
+        let hit = |r: u32| self.keys.get(r as usize) == Some(key);
+        let index = self.key_index.get_or_init(|| KeyIndex::new(&self.keys));
+        match index.row.get(&key_hash(key)) {
+            Some(&r) if hit(r) => Some(r as usize),
+            _ => index
+                .clash
+                .iter()
+                .copied()
+                .find(|&r| hit(r))
+                .map(|r| r as usize),
+        }
     }
 
     /// Row of the parent of the process at `row`.
@@ -262,4 +275,36 @@ impl crate::display::NotebookDisplay for ProcessTree {
         out.push_str(&self.to_text_with(&TextTemplate::default().max_rows(200)));
         out
     }
+}
+
+/// Rows by the hash of their `proc_key`; rows whose hash an earlier key
+/// already had are in `clash` (searched one by one).
+#[derive(Debug, Clone, Default)]
+struct KeyIndex {
+    row: HashMap<u64, u32>,
+    clash: Vec<u32>,
+}
+
+impl KeyIndex {
+    fn new(keys: &polars::prelude::StringChunked) -> Self {
+        let mut index = KeyIndex {
+            row: HashMap::with_capacity(keys.len()),
+            clash: Vec::new(),
+        };
+        for (i, k) in keys.iter().enumerate() {
+            match index.row.entry(key_hash(k.unwrap_or(""))) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i as u32);
+                }
+                std::collections::hash_map::Entry::Occupied(_) => index.clash.push(i as u32),
+            }
+        }
+        index
+    }
+}
+
+/// The hash of a `proc_key` for [`ProcessTree::row_of`].
+fn key_hash(key: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(0x6875_6e74).hash_one(key)
 }

@@ -147,7 +147,7 @@ impl ProcessTree {
     /// The `proc_key` of the parent, or `None` for a root.
     pub fn parent_key(&self, key: &str) -> Result<Option<&str>> {
         let r = self.row(key)?;
-        Ok(self.parent_row(r).map(|p| self.keys[p].as_str()))
+        Ok(self.parent_row(r).and_then(|p| self.key_at(p)))
     }
 
     fn root_row(&self, mut r: usize) -> usize {
@@ -272,9 +272,9 @@ impl ProcessTree {
             .clone();
         Ok(col
             .iter()
-            .zip(&self.keys)
+            .zip(self.keys.iter())
             .filter(|(m, _)| *m == Some(true))
-            .map(|(_, k)| k.clone())
+            .map(|(_, k)| k.unwrap_or("").to_string())
             .collect())
     }
 

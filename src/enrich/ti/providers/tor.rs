@@ -112,7 +112,7 @@ impl TorExitNodes {
         if reply.status != 200 {
             return Err(format!("HTTP {} fetching the exit list", reply.status));
         }
-        let list = Arc::new(parse_exit_list(&reply.body));
+        let list = Arc::new(parse_exit_list(&reply.text()));
         if list.is_empty() {
             return Err("the exit list has no ExitAddress lines".into());
         }
