@@ -561,3 +561,44 @@ fn notebook_cells_run_offline() -> Result<(), Box<dyn std::error::Error>> {
     assert!(html.ends_with("&amp;sr=b&amp;sp=r&amp;sig=***</code>"));
     Ok(())
 }
+
+#[test]
+fn hunting_query_runs_through_the_log_analytics_driver() {
+    use huntbook::azure::auth::{AccessToken, StaticToken};
+    use huntbook::azure::cloud::AzureCloud;
+    use huntbook::data::drivers::Connection;
+    use huntbook::data::drivers::loganalytics::LogAnalyticsDriver;
+    const WS_ID: &str = "52b1ab41-869e-4138-9e40-2a4457f09bf3";
+    let arm = TestServer::start(handler);
+    let s = sentinel(&arm);
+    // A Log Analytics query API answering with MSTICPy's recorded body.
+    let body = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/msticpy/testdata/azmondata/az_mon_raw_query.json"
+    ))
+    .unwrap();
+    let la = TestServer::start(move |req, _| {
+        assert_eq!(req.method, "POST");
+        assert_eq!(req.path(), format!("/v1/workspaces/{WS_ID}/query"));
+        assert_eq!(req.header("authorization"), Some("Bearer la-token"));
+        assert_eq!(
+            req.json()["query"],
+            "SecurityEvent | where EventID == 4688 | summarize count() by Process | where count_ < 3"
+        );
+        Reply::bytes(200, body.clone())
+    });
+    let driver = LogAnalyticsDriver::new(
+        Arc::new(StaticToken::new(AccessToken::new("la-token", None))),
+        AzureCloud::global().with_log_analytics_endpoint(la.url()),
+    )
+    .workspace_ids([WS_ID]);
+    let qp = QueryProvider::with_connection(Arc::new(driver), &Connection::new()).unwrap();
+    let df = s.run_hunting_query("rare PROCESSES", &qp).unwrap();
+    // az_mon_raw_query.json holds 3 rows of 34 columns (SecurityAlert).
+    assert_eq!(df.shape(), (3, 34));
+    assert!(df.column("TimeGenerated").is_ok());
+    assert_eq!(
+        s.run_hunting_query("nope", &qp).unwrap_err().to_string(),
+        "invalid hunting query 'nope': no saved search with that name or display name in the workspace"
+    );
+}
