@@ -226,17 +226,28 @@ impl QueryProvider {
 
     /// This environment's queries.
     pub fn list_queries(&self) -> Result<QueryList> {
-        self.store.list(Some(&self.environment), None)
+        Ok(self.usable(self.store.list(Some(&self.environment), None)?))
     }
 
     /// This environment's queries whose name or description contains `text`.
     pub fn list_queries_matching(&self, text: &str) -> Result<QueryList> {
-        self.store.list(Some(&self.environment), Some(text))
+        Ok(self.usable(self.store.list(Some(&self.environment), Some(text))?))
     }
 
     /// Searches names, descriptions, parameters, tables and query text.
     pub fn search_queries(&self, text: &str) -> Result<QueryList> {
-        self.store.search(Some(&self.environment), text)
+        Ok(self.usable(self.store.search(Some(&self.environment), text)?))
+    }
+
+    /// Leaves out the queries the driver cannot run on this connection
+    /// (Kusto queries for clusters that are not configured).
+    fn usable(&self, mut list: QueryList) -> QueryList {
+        list.retain_names(|name| {
+            self.store
+                .get(&self.environment, name)
+                .map_or(true, |def| self.driver.query_usable(&def))
+        });
+        list
     }
 
     /// Help for a query.

@@ -36,6 +36,10 @@ pub struct HttpOptions {
     /// The largest body read (default [`MAX_BODY_BYTES`]); a larger answer
     /// fails the request with a clear message instead of filling memory.
     pub max_body_bytes: usize,
+    /// Extra trusted CA certificates (PEM), beside the system's: for a
+    /// server with a private CA (a self-hosted Splunk). Certificate
+    /// verification itself cannot be turned off.
+    pub root_certificates: Vec<Vec<u8>>,
 }
 
 impl Default for HttpOptions {
@@ -46,6 +50,7 @@ impl Default for HttpOptions {
             backoff: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(120),
             max_body_bytes: MAX_BODY_BYTES,
+            root_certificates: Vec::new(),
         }
     }
 }
@@ -193,15 +198,28 @@ impl HttpClient {
 
     /// A client with these options and clock (used for waits between tries).
     pub fn new(opts: HttpOptions, clock: Arc<dyn Clock>) -> crate::Result<Self> {
-        let client = reqwest::Client::builder()
-            .user_agent(concat!("huntbook/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                crate::Error::Runtime(format!(
-                    "could not build the HTTP client: {}",
-                    e.without_url()
-                ))
-            })?;
+        let mut builder =
+            reqwest::Client::builder().user_agent(concat!("huntbook/", env!("CARGO_PKG_VERSION")));
+        for (i, pem) in opts.root_certificates.iter().enumerate() {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    crate::Error::invalid(
+                        format!("CA certificate {} of the HTTP client", i + 1),
+                        "is not a PEM certificate",
+                    )
+                })?;
+            for c in certs {
+                builder = builder.add_root_certificate(c);
+            }
+        }
+        let client = builder.build().map_err(|e| {
+            crate::Error::Runtime(format!(
+                "could not build the HTTP client: {}",
+                e.without_url()
+            ))
+        })?;
         Ok(Self {
             client,
             opts,

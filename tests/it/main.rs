@@ -64,6 +64,7 @@ mod timeline;
 mod timeseries_cli;
 mod timeseries_golden;
 mod timeseries_notebook;
+mod tls;
 mod unpack;
 mod unpack_cli;
 mod unpack_fuzz;

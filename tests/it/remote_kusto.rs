@@ -517,6 +517,10 @@ fn cluster_metadata_routes_queries() {
         .unwrap();
     // the bundled query targets https://help.kusto.windows.net, not configured here
     assert!(!d.query_usable(&anywhere));
+    // the provider's query list leaves out queries for clusters not configured
+    let names = qp.list_queries().unwrap().names();
+    assert!(names.contains(&"ClusterTest.on_b".to_string()), "{names:?}");
+    assert!(!names.contains(&"DeviceEvents.list_host_processes".to_string()));
     let ctx = QueryContext {
         query_name: Some("DeviceEvents.list_host_processes".into()),
         ..QueryContext::default()

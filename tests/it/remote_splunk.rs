@@ -531,7 +531,7 @@ fn settings_make_a_provider() {
     assert_eq!(
         cfg.warnings(),
         [
-            "setting DataProviders.Splunk.Args.verify: 'verify: false' is not honoured: TLS certificates are always verified; add the Splunk server's CA certificate to the system trust store"
+            "setting DataProviders.Splunk.Args.verify: 'verify: false' is not honoured: TLS certificates are always verified; set ca_cert to the Splunk server's CA certificate (PEM file)"
         ]
     );
     assert!(!format!("{cfg:?}").contains("yaml-token-xyz"));

@@ -171,6 +171,13 @@ pub trait Driver: Send + Sync + std::fmt::Debug {
     fn max_parallel(&self) -> usize {
         4
     }
+
+    /// Whether a library query can run on this connection (Kusto: its
+    /// `cluster`/`clusters`/`cluster_groups` metadata names a configured or
+    /// connected cluster). Query lists leave out the ones that cannot.
+    fn query_usable(&self, _query: &crate::data::query::QueryDefinition) -> bool {
+        true
+    }
 }
 
 /// Runs futures concurrently, at most `limit` at a time, returning their

@@ -327,6 +327,11 @@ pub struct QueryList {
 }
 
 impl QueryList {
+    /// Keeps the queries whose name passes `keep`.
+    pub(crate) fn retain_names(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        self.rows.retain(|r| keep(&r.name));
+    }
+
     /// The query names (`Family.query`).
     pub fn names(&self) -> Vec<String> {
         self.rows.iter().map(|r| r.name.clone()).collect()

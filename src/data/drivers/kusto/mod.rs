@@ -661,6 +661,10 @@ fn option_bool(c: &Connection, key: &str) -> Option<bool> {
 }
 
 impl Driver for KustoDriver {
+    fn query_usable(&self, query: &QueryDefinition) -> bool {
+        KustoDriver::query_usable(self, query)
+    }
+
     fn environment(&self) -> &str {
         "Kusto"
     }

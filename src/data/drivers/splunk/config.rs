@@ -149,6 +149,11 @@ impl SplunkConfig {
         &self.base_url
     }
 
+    /// The HTTP options (timeouts, retries, extra CA certificates).
+    pub fn http(&self) -> &HttpOptions {
+        &self.http
+    }
+
     /// Notes from reading the settings (e.g. `verify: false` not honoured).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
@@ -156,11 +161,12 @@ impl SplunkConfig {
 
     /// Reads `DataProviders.Splunk` (MSTICPy's `host`, `port`,
     /// `http_scheme`, `username`, `password`, `bearer_token`, `verify`;
-    /// huntbook's `oneshot`, `page_size`, `timeout`).
+    /// huntbook's `ca_cert`, `oneshot`, `page_size`, `timeout`).
     ///
-    /// `verify: false` is not honoured: the shared HTTP client keeps TLS
-    /// verification on (add the Splunk server's CA to the system trust
-    /// store instead), and a warning says so.
+    /// `verify: false` is not honoured: TLS verification stays on, and a
+    /// warning says so. For a server whose certificate comes from a private
+    /// CA (or is self-signed), `ca_cert` names that CA's PEM file: it is
+    /// trusted beside the system's roots.
     pub fn from_provider(p: &ProviderSettings) -> Result<Self> {
         let at = |k: &str| format!("setting DataProviders.{}.Args.{k}", p.name);
         let arg = |k: &str| {
@@ -211,9 +217,25 @@ impl SplunkConfig {
             && matches!(v.to_ascii_lowercase().as_str(), "false" | "no" | "0")
         {
             cfg.warnings.push(format!(
-                "{}: 'verify: false' is not honoured: TLS certificates are always verified; add the Splunk server's CA certificate to the system trust store",
+                "{}: 'verify: false' is not honoured: TLS certificates are always verified; set ca_cert to the Splunk server's CA certificate (PEM file)",
                 at("verify")
             ));
+        }
+        if let Some(path) = arg("ca_cert") {
+            let path = crate::config::expand_home(&path);
+            let pem = std::fs::read(&path).map_err(|e| {
+                Error::invalid(
+                    at("ca_cert"),
+                    format!("cannot read '{}': {e}", path.display()),
+                )
+            })?;
+            if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+                return Err(Error::invalid(
+                    at("ca_cert"),
+                    format!("'{}' holds no PEM certificate", path.display()),
+                ));
+            }
+            cfg.http.root_certificates.push(pem);
         }
         if let Some(v) = arg("oneshot") {
             cfg = cfg.oneshot(v.eq_ignore_ascii_case("true"));
