@@ -12,15 +12,15 @@ set -euo pipefail
 HB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HB_VENV="$HB_ROOT/.venv"
 HB_EVCXR_VERSION="0.22.0"
-HB_PY_PACKAGES=(nbclient nbconvert nbformat jupyterlab ipykernel)
+HB_PY_PACKAGES=(nbclient nbconvert nbformat jupyterlab notebook ipykernel)
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 setup_python() {
-  if [ -x "$HB_VENV/bin/python" ] && "$HB_VENV/bin/python" -c 'import nbclient, nbconvert, jupyterlab' 2>/dev/null; then
+  if [ -x "$HB_VENV/bin/python" ] && "$HB_VENV/bin/python" -c 'import nbclient, nbconvert, jupyterlab, notebook' 2>/dev/null; then
     return
   fi
-  log "creating $HB_VENV with Jupyter (nbclient, nbconvert, JupyterLab)"
+  log "creating $HB_VENV with Jupyter (nbclient, nbconvert, JupyterLab, Notebook 7)"
   python3 -m venv "$HB_VENV"
   "$HB_VENV/bin/python" -m pip install --quiet --upgrade pip
   "$HB_VENV/bin/python" -m pip install --quiet "${HB_PY_PACKAGES[@]}"

@@ -22,8 +22,8 @@ use std::time::Duration;
 /// Default largest response body read (bigger answers fail the request).
 pub const MAX_BODY_BYTES: usize = 16 << 20;
 
-/// Timeouts and retries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Timeouts, retries, body limit, extra CA certificates and proxy.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HttpOptions {
     /// Time allowed for one request, answer included (default 30 s).
     pub timeout: Duration,
@@ -40,6 +40,26 @@ pub struct HttpOptions {
     /// server with a private CA (a self-hosted Splunk). Certificate
     /// verification itself cannot be turned off.
     pub root_certificates: Vec<Vec<u8>>,
+    /// A proxy for every request (`http://host:port`, credentials allowed
+    /// in the URL and never shown). Without it the standard environment
+    /// variables apply (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`,
+    /// `NO_PROXY`).
+    pub proxy: Option<String>,
+}
+
+impl std::fmt::Debug for HttpOptions {
+    // The proxy URL may carry credentials: only whether one is set is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpOptions")
+            .field("timeout", &self.timeout)
+            .field("retries", &self.retries)
+            .field("backoff", &self.backoff)
+            .field("max_retry_after", &self.max_retry_after)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("root_certificates", &self.root_certificates.len())
+            .field("proxy", &self.proxy.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 
 impl Default for HttpOptions {
@@ -51,6 +71,7 @@ impl Default for HttpOptions {
             max_retry_after: Duration::from_secs(120),
             max_body_bytes: MAX_BODY_BYTES,
             root_certificates: Vec::new(),
+            proxy: None,
         }
     }
 }
@@ -213,6 +234,12 @@ impl HttpClient {
             for c in certs {
                 builder = builder.add_root_certificate(c);
             }
+        }
+        if let Some(p) = &opts.proxy {
+            let proxy = reqwest::Proxy::all(p.as_str()).map_err(|_| {
+                crate::Error::invalid("HTTP proxy", "not a proxy URL (expected http://host:port)")
+            })?;
+            builder = builder.proxy(proxy);
         }
         let client = builder.build().map_err(|e| {
             crate::Error::Runtime(format!(

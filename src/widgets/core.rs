@@ -130,7 +130,11 @@ impl Core {
         h.fragment(body);
         h.element("div", &[("class", "hb-w-status")], STATIC_STATUS);
         let json = json_for_script(&cfg.to_string());
-        h.script(&format!("{WIDGETS_JS}\n(document.currentScript, {json});"));
+        // The sourceURL names the script in browser stack traces (the
+        // end-to-end test tells huntbook's errors from the front end's).
+        h.script(&format!(
+            "{WIDGETS_JS}\n(document.currentScript, {json});\n//# sourceURL=huntbook-widgets.js"
+        ));
         h.close("div");
         h.finish()
     }

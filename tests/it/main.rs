@@ -29,6 +29,7 @@ mod entities;
 mod geoip;
 mod geoip_notebook;
 mod geoip_render;
+mod http_proxy;
 mod ioc;
 mod ioc_fuzz;
 mod ioc_golden;
