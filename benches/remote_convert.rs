@@ -15,17 +15,17 @@
 //!
 //! `cargo bench --bench remote_convert -- --warm-up-time 1 --measurement-time 5`
 
-#[path = "../tests/it/remote_support/mod.rs"]
-mod remote_support;
+#[path = "../tests/it/http_support/mod.rs"]
+mod http_support;
 
 use criterion::{Criterion, Throughput};
+use http_support::{Reply, TestServer};
 use huntbook::azure::auth::{AccessToken, StaticToken};
 use huntbook::azure::cloud::AzureCloud;
 use huntbook::data::drivers::kusto::parse_v2_response;
 use huntbook::data::drivers::loganalytics::{LogAnalyticsDriver, parse_query_response};
 use huntbook::data::drivers::{Driver, QueryContext};
 use polars::prelude::*;
-use remote_support::{Reply, TestServer};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -15,17 +15,20 @@
 //!
 //! `cargo bench --bench remote_splunk -- --warm-up-time 1 --measurement-time 5`
 
+#[path = "../tests/it/http_support/mod.rs"]
+mod http_support;
 #[path = "../tests/it/splunk_support/mod.rs"]
 mod splunk_support;
 
 use criterion::{Criterion, Throughput};
+use http_support::{Reply, TestServer};
 use huntbook::data::drivers::mde::HuntingResults;
 use huntbook::data::drivers::splunk::{
     SplunkConfig, SplunkDriver, SplunkFrameBuilder, SplunkResultOptions,
 };
 use huntbook::data::drivers::{Driver, QueryContext};
 use polars::prelude::*;
-use splunk_support::{Reply, TestServer, splunk_job, splunk_sid};
+use splunk_support::{splunk_job, splunk_sid};
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -1,161 +1,97 @@
-//! The kinds of entity.
+//! The kinds of entity: the one table of entity types (`for_each_kind!`),
+//! from which [`EntityType`] here and `Entity` in the parent module are
+//! generated.
 
 use crate::error::{Error, Result};
 
-/// The kinds of entity, with MSTICPy's class names ([`EntityType::name`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EntityType {
-    /// [`Host`].
-    Host,
-    /// [`Account`].
-    Account,
-    /// [`IpAddress`].
-    IpAddress,
-    /// [`Url`].
-    Url,
-    /// [`Dns`].
-    Dns,
-    /// [`Process`].
-    Process,
-    /// [`File`].
-    File,
-    /// [`FileHash`].
-    FileHash,
-    /// [`NetworkConnection`].
-    NetworkConnection,
-    /// [`HostLogonSession`].
-    HostLogonSession,
-    /// [`RegistryKey`].
-    RegistryKey,
-    /// [`RegistryValue`].
-    RegistryValue,
-    /// [`Alert`].
-    Alert,
-    /// [`Malware`].
-    Malware,
-    /// [`AzureResource`].
-    AzureResource,
-    /// [`CloudApplication`].
-    CloudApplication,
-    /// [`Mailbox`].
-    Mailbox,
-    /// [`MailMessage`].
-    MailMessage,
-    /// [`GeoLocation`].
-    GeoLocation,
-    /// A type huntbook does not model ([`Entity::Unknown`]).
-    Unknown,
+/// Calls `$m!` with the table of modelled entity types, one row each:
+/// `Variant "json-type" ["parse", "aliases"]`. `Variant` is MSTICPy's class
+/// name, the [`EntityType`] variant, the `Entity` variant and its struct;
+/// `json-type` is the alert JSON `Type`; the aliases are the normalised
+/// (lower case, no `-`/`_`/space) names [`EntityType::parse`] accepts.
+macro_rules! for_each_kind {
+    ($m:ident) => {
+        $m! {
+            Host "host" ["host"],
+            Account "account" ["account", "user"],
+            IpAddress "ip" ["ip", "ipaddress", "ipaddr"],
+            Url "url" ["url"],
+            Dns "dns" ["dns", "dnsresolution", "domain"],
+            Process "process" ["process"],
+            File "file" ["file"],
+            FileHash "filehash" ["filehash", "hash"],
+            NetworkConnection "network-connection" ["networkconnection"],
+            HostLogonSession "host-logon-session" ["hostlogonsession", "logonsession"],
+            RegistryKey "registry-key" ["registrykey"],
+            RegistryValue "registry-value" ["registryvalue"],
+            Alert "alert" ["alert", "securityalert"],
+            Malware "malware" ["malware"],
+            AzureResource "azure-resource" ["azureresource"],
+            CloudApplication "cloud-application" ["cloudapplication", "cloudapp"],
+            Mailbox "mailbox" ["mailbox"],
+            MailMessage "mail-message" ["mailmessage"],
+            GeoLocation "geolocation" ["geolocation", "location"],
+        }
+    };
 }
+pub(super) use for_each_kind;
+
+macro_rules! entity_type {
+    ($($t:ident $json:literal [$($alias:literal),+],)*) => {
+        /// The kinds of entity, with MSTICPy's class names ([`EntityType::name`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum EntityType {
+            $(
+                #[doc = concat!("[`", stringify!($t), "`].")]
+                $t,
+            )*
+            /// A type huntbook does not model ([`Entity::Unknown`]).
+            Unknown,
+        }
+
+        /// How many types are modelled.
+        const MODELLED: usize = [$(stringify!($t)),*].len();
+
+        impl EntityType {
+            /// Every modelled type, in a stable order.
+            pub const ALL: [EntityType; MODELLED] = [$(Self::$t),*];
+
+            /// MSTICPy's class name (`IpAddress`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Self::$t => stringify!($t),)*
+                    Self::Unknown => "Unknown",
+                }
+            }
+
+            /// The `Type` value alert JSON uses (`ip`, `host-logon-session`, …).
+            pub fn json_type(self) -> &'static str {
+                match self {
+                    $(Self::$t => $json,)*
+                    Self::Unknown => "unknown",
+                }
+            }
+
+            /// Parses a class name, an alert `Type` or a Sentinel `kind`
+            /// (case, `-`, `_` and spaces ignored): `IpAddress`, `ip`, `Ip`,
+            /// `host-logon-session`, `DnsResolution`, `SecurityAlert` …
+            pub fn parse(text: &str) -> Option<Self> {
+                let key: String = text
+                    .chars()
+                    .filter(|c| !matches!(c, '-' | '_' | ' '))
+                    .flat_map(char::to_lowercase)
+                    .collect();
+                Some(match key.as_str() {
+                    $($($alias)|+ => Self::$t,)*
+                    _ => return None,
+                })
+            }
+        }
+    };
+}
+for_each_kind!(entity_type);
 
 impl EntityType {
-    /// Every modelled type, in a stable order.
-    pub const ALL: [EntityType; 19] = [
-        Self::Host,
-        Self::Account,
-        Self::IpAddress,
-        Self::Url,
-        Self::Dns,
-        Self::Process,
-        Self::File,
-        Self::FileHash,
-        Self::NetworkConnection,
-        Self::HostLogonSession,
-        Self::RegistryKey,
-        Self::RegistryValue,
-        Self::Alert,
-        Self::Malware,
-        Self::AzureResource,
-        Self::CloudApplication,
-        Self::Mailbox,
-        Self::MailMessage,
-        Self::GeoLocation,
-    ];
-
-    /// MSTICPy's class name (`IpAddress`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Host => "Host",
-            Self::Account => "Account",
-            Self::IpAddress => "IpAddress",
-            Self::Url => "Url",
-            Self::Dns => "Dns",
-            Self::Process => "Process",
-            Self::File => "File",
-            Self::FileHash => "FileHash",
-            Self::NetworkConnection => "NetworkConnection",
-            Self::HostLogonSession => "HostLogonSession",
-            Self::RegistryKey => "RegistryKey",
-            Self::RegistryValue => "RegistryValue",
-            Self::Alert => "Alert",
-            Self::Malware => "Malware",
-            Self::AzureResource => "AzureResource",
-            Self::CloudApplication => "CloudApplication",
-            Self::Mailbox => "Mailbox",
-            Self::MailMessage => "MailMessage",
-            Self::GeoLocation => "GeoLocation",
-            Self::Unknown => "Unknown",
-        }
-    }
-
-    /// The `Type` value alert JSON uses (`ip`, `host-logon-session`, …).
-    pub fn json_type(self) -> &'static str {
-        match self {
-            Self::Host => "host",
-            Self::Account => "account",
-            Self::IpAddress => "ip",
-            Self::Url => "url",
-            Self::Dns => "dns",
-            Self::Process => "process",
-            Self::File => "file",
-            Self::FileHash => "filehash",
-            Self::NetworkConnection => "network-connection",
-            Self::HostLogonSession => "host-logon-session",
-            Self::RegistryKey => "registry-key",
-            Self::RegistryValue => "registry-value",
-            Self::Alert => "alert",
-            Self::Malware => "malware",
-            Self::AzureResource => "azure-resource",
-            Self::CloudApplication => "cloud-application",
-            Self::Mailbox => "mailbox",
-            Self::MailMessage => "mail-message",
-            Self::GeoLocation => "geolocation",
-            Self::Unknown => "unknown",
-        }
-    }
-
-    /// Parses a class name, an alert `Type` or a Sentinel `kind`
-    /// (case, `-`, `_` and spaces ignored): `IpAddress`, `ip`, `Ip`,
-    /// `host-logon-session`, `DnsResolution`, `SecurityAlert` …
-    pub fn parse(text: &str) -> Option<Self> {
-        let key: String = text
-            .chars()
-            .filter(|c| !matches!(c, '-' | '_' | ' '))
-            .flat_map(char::to_lowercase)
-            .collect();
-        Some(match key.as_str() {
-            "host" => Self::Host,
-            "account" | "user" => Self::Account,
-            "ip" | "ipaddress" | "ipaddr" => Self::IpAddress,
-            "url" => Self::Url,
-            "dns" | "dnsresolution" | "domain" => Self::Dns,
-            "process" => Self::Process,
-            "file" => Self::File,
-            "filehash" | "hash" => Self::FileHash,
-            "networkconnection" => Self::NetworkConnection,
-            "hostlogonsession" | "logonsession" => Self::HostLogonSession,
-            "registrykey" => Self::RegistryKey,
-            "registryvalue" => Self::RegistryValue,
-            "alert" | "securityalert" => Self::Alert,
-            "malware" => Self::Malware,
-            "azureresource" => Self::AzureResource,
-            "cloudapplication" | "cloudapp" => Self::CloudApplication,
-            "mailbox" => Self::Mailbox,
-            "mailmessage" => Self::MailMessage,
-            "geolocation" | "location" => Self::GeoLocation,
-            _ => return None,
-        })
-    }
-
     /// Like [`parse`](Self::parse), with an error listing the known names.
     pub fn from_name(text: &str) -> Result<Self> {
         Self::parse(text).ok_or_else(|| {

@@ -63,67 +63,73 @@ use crate::error::{Error, Result};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-/// One entity of any type. Serialises to alert-style JSON with a `Type`
-/// key; deserialises from alert or incident JSON ([`Entity::from_json`]).
-#[derive(Debug, Clone, PartialEq)]
-#[allow(missing_docs)]
-pub enum Entity {
-    Host(Host),
-    Account(Account),
-    IpAddress(IpAddress),
-    Url(Url),
-    Dns(Dns),
-    Process(Process),
-    File(File),
-    FileHash(FileHash),
-    NetworkConnection(NetworkConnection),
-    HostLogonSession(HostLogonSession),
-    RegistryKey(RegistryKey),
-    RegistryValue(RegistryValue),
-    Alert(Alert),
-    Malware(Malware),
-    AzureResource(AzureResource),
-    CloudApplication(CloudApplication),
-    Mailbox(Mailbox),
-    MailMessage(MailMessage),
-    GeoLocation(GeoLocation),
-    /// An entity of a type huntbook does not model, kept whole.
-    Unknown {
-        /// The `Type`/`kind` as given.
-        entity_type: String,
-        /// Its properties.
-        properties: Map<String, Value>,
-    },
-}
-
-macro_rules! from_struct {
-    ($($t:ident),*) => {$(
-        impl From<$t> for Entity {
-            fn from(v: $t) -> Self { Entity::$t(v) }
+// `Entity`, its `From`/`EntityKind` impls and the per-type dispatch, from
+// the one table of entity types (`kind::for_each_kind!`).
+macro_rules! entity_enum {
+    ($($t:ident $json:literal [$($alias:literal),+],)*) => {
+        /// One entity of any type. Serialises to alert-style JSON with a `Type`
+        /// key; deserialises from alert or incident JSON ([`Entity::from_json`]).
+        #[derive(Debug, Clone, PartialEq)]
+        #[allow(missing_docs)]
+        pub enum Entity {
+            $($t($t),)*
+            /// An entity of a type huntbook does not model, kept whole.
+            Unknown {
+                /// The `Type`/`kind` as given.
+                entity_type: String,
+                /// Its properties.
+                properties: Map<String, Value>,
+            },
         }
-    )*};
+
+        $(
+            impl From<$t> for Entity {
+                fn from(v: $t) -> Self {
+                    Entity::$t(v)
+                }
+            }
+
+            impl EntityKind for $t {
+                const TYPE: EntityType = EntityType::$t;
+            }
+        )*
+
+        impl Entity {
+            /// The entity's type.
+            pub fn entity_type(&self) -> EntityType {
+                match self {
+                    $(Entity::$t(_) => EntityType::$t,)*
+                    Entity::Unknown { .. } => EntityType::Unknown,
+                }
+            }
+
+            /// An entity of type `ty` from its properties (`v`, also as `props`).
+            fn typed(
+                ty: EntityType,
+                v: Value,
+                type_text: String,
+                props: Map<String, Value>,
+            ) -> Result<Entity> {
+                Ok(match ty {
+                    $(EntityType::$t => Entity::$t(parse_as(v, ty)?),)*
+                    EntityType::Unknown => Entity::Unknown {
+                        entity_type: type_text,
+                        properties: props,
+                    },
+                })
+            }
+
+            /// The properties as JSON, without `Type`.
+            fn properties_json(&self) -> serde_json::Result<Value> {
+                match self {
+                    $(Entity::$t(e) => serde_json::to_value(e),)*
+                    Entity::Unknown { properties, .. } => Ok(Value::Object(properties.clone())),
+                }
+            }
+        }
+    };
 }
-from_struct!(
-    Host,
-    Account,
-    IpAddress,
-    Url,
-    Dns,
-    Process,
-    File,
-    FileHash,
-    NetworkConnection,
-    HostLogonSession,
-    RegistryKey,
-    RegistryValue,
-    Alert,
-    Malware,
-    AzureResource,
-    CloudApplication,
-    Mailbox,
-    MailMessage,
-    GeoLocation
-);
+kind::for_each_kind!(entity_enum);
 
 /// Sentinel incident entities (`kind` + `properties`) spell properties in
 /// camelCase: the first letter is raised (`hostName` → `HostName`), and the
@@ -213,31 +219,7 @@ impl Entity {
                 properties: props,
             });
         };
-        Ok(match ty {
-            EntityType::Host => Entity::Host(parse_as(v, ty)?),
-            EntityType::Account => Entity::Account(parse_as(v, ty)?),
-            EntityType::IpAddress => Entity::IpAddress(parse_as(v, ty)?),
-            EntityType::Url => Entity::Url(parse_as(v, ty)?),
-            EntityType::Dns => Entity::Dns(parse_as(v, ty)?),
-            EntityType::Process => Entity::Process(parse_as(v, ty)?),
-            EntityType::File => Entity::File(parse_as(v, ty)?),
-            EntityType::FileHash => Entity::FileHash(parse_as(v, ty)?),
-            EntityType::NetworkConnection => Entity::NetworkConnection(parse_as(v, ty)?),
-            EntityType::HostLogonSession => Entity::HostLogonSession(parse_as(v, ty)?),
-            EntityType::RegistryKey => Entity::RegistryKey(parse_as(v, ty)?),
-            EntityType::RegistryValue => Entity::RegistryValue(parse_as(v, ty)?),
-            EntityType::Alert => Entity::Alert(parse_as(v, ty)?),
-            EntityType::Malware => Entity::Malware(parse_as(v, ty)?),
-            EntityType::AzureResource => Entity::AzureResource(parse_as(v, ty)?),
-            EntityType::CloudApplication => Entity::CloudApplication(parse_as(v, ty)?),
-            EntityType::Mailbox => Entity::Mailbox(parse_as(v, ty)?),
-            EntityType::MailMessage => Entity::MailMessage(parse_as(v, ty)?),
-            EntityType::GeoLocation => Entity::GeoLocation(parse_as(v, ty)?),
-            EntityType::Unknown => Entity::Unknown {
-                entity_type: type_text,
-                properties: props,
-            },
-        })
+        Self::typed(ty, v, type_text, props)
     }
 
     /// Every entity of a JSON list (an alert's `Entities`), a map of id →
@@ -286,28 +268,7 @@ impl Entity {
 
     /// The entity as alert-style JSON, `Type` first.
     pub fn to_json(&self) -> Value {
-        let body = match self {
-            Entity::Host(e) => serde_json::to_value(e),
-            Entity::Account(e) => serde_json::to_value(e),
-            Entity::IpAddress(e) => serde_json::to_value(e),
-            Entity::Url(e) => serde_json::to_value(e),
-            Entity::Dns(e) => serde_json::to_value(e),
-            Entity::Process(e) => serde_json::to_value(e),
-            Entity::File(e) => serde_json::to_value(e),
-            Entity::FileHash(e) => serde_json::to_value(e),
-            Entity::NetworkConnection(e) => serde_json::to_value(e),
-            Entity::HostLogonSession(e) => serde_json::to_value(e),
-            Entity::RegistryKey(e) => serde_json::to_value(e),
-            Entity::RegistryValue(e) => serde_json::to_value(e),
-            Entity::Alert(e) => serde_json::to_value(e),
-            Entity::Malware(e) => serde_json::to_value(e),
-            Entity::AzureResource(e) => serde_json::to_value(e),
-            Entity::CloudApplication(e) => serde_json::to_value(e),
-            Entity::Mailbox(e) => serde_json::to_value(e),
-            Entity::MailMessage(e) => serde_json::to_value(e),
-            Entity::GeoLocation(e) => serde_json::to_value(e),
-            Entity::Unknown { properties, .. } => Ok(Value::Object(properties.clone())),
-        };
+        let body = self.properties_json();
         let mut out = Map::new();
         let type_name = match self {
             Entity::Unknown { entity_type, .. } => entity_type.clone(),
@@ -319,32 +280,6 @@ impl Entity {
             out.extend(m);
         }
         Value::Object(out)
-    }
-
-    /// The entity's type.
-    pub fn entity_type(&self) -> EntityType {
-        match self {
-            Entity::Host(_) => EntityType::Host,
-            Entity::Account(_) => EntityType::Account,
-            Entity::IpAddress(_) => EntityType::IpAddress,
-            Entity::Url(_) => EntityType::Url,
-            Entity::Dns(_) => EntityType::Dns,
-            Entity::Process(_) => EntityType::Process,
-            Entity::File(_) => EntityType::File,
-            Entity::FileHash(_) => EntityType::FileHash,
-            Entity::NetworkConnection(_) => EntityType::NetworkConnection,
-            Entity::HostLogonSession(_) => EntityType::HostLogonSession,
-            Entity::RegistryKey(_) => EntityType::RegistryKey,
-            Entity::RegistryValue(_) => EntityType::RegistryValue,
-            Entity::Alert(_) => EntityType::Alert,
-            Entity::Malware(_) => EntityType::Malware,
-            Entity::AzureResource(_) => EntityType::AzureResource,
-            Entity::CloudApplication(_) => EntityType::CloudApplication,
-            Entity::Mailbox(_) => EntityType::Mailbox,
-            Entity::MailMessage(_) => EntityType::MailMessage,
-            Entity::GeoLocation(_) => EntityType::GeoLocation,
-            Entity::Unknown { .. } => EntityType::Unknown,
-        }
     }
 }
 
@@ -383,33 +318,6 @@ pub trait EntityKind {
         piv.list(Some(Self::TYPE))
     }
 }
-
-macro_rules! kinds {
-    ($($t:ident),*) => {$(
-        impl EntityKind for $t { const TYPE: EntityType = EntityType::$t; }
-    )*};
-}
-kinds!(
-    Host,
-    Account,
-    IpAddress,
-    Url,
-    Dns,
-    Process,
-    File,
-    FileHash,
-    NetworkConnection,
-    HostLogonSession,
-    RegistryKey,
-    RegistryValue,
-    Alert,
-    Malware,
-    AzureResource,
-    CloudApplication,
-    Mailbox,
-    MailMessage,
-    GeoLocation
-);
 
 #[cfg(test)]
 mod tests {

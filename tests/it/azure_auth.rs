@@ -5,6 +5,7 @@
 
 use crate::remote_support;
 
+use crate::http_support::{Reply, TestServer};
 use huntbook::azure::auth::TokenSource;
 use huntbook::azure::cloud::AzureCloud;
 use huntbook::azure::credential::{
@@ -14,7 +15,7 @@ use huntbook::config::{Secret, Settings};
 use huntbook::enrich::ti::limit::ManualClock;
 use huntbook::net::http::{HttpClient, HttpOptions};
 use huntbook::session::block_on;
-use remote_support::{Reply, TestServer, token_json};
+use remote_support::token_json;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -329,7 +330,7 @@ fn azure_cli_token_from_a_fake_az() {
 #[test]
 fn managed_identity_imds_and_app_service() {
     let server = TestServer::start(|req, _| {
-        let q = req.query();
+        let q = req.query_pairs();
         if req.path() == "/metadata/identity/oauth2/token" {
             assert_eq!(req.header("metadata"), Some("true"));
             assert_eq!(q["api-version"], "2018-02-01");

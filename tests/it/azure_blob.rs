@@ -6,7 +6,8 @@
 
 use crate::azure_support;
 
-use azure_support::{CountingToken, Reply, Request, TestServer, test_http};
+use crate::http_support::{Reply, Request, TestServer};
+use azure_support::{CountingToken, test_http};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use huntbook::azure::blob::{BlobStorage, sas_string_to_sign, shared_key_string_to_sign};

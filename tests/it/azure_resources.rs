@@ -3,7 +3,8 @@
 
 use crate::azure_support;
 
-use azure_support::{CountingToken, Reply, Request, TestServer, test_http};
+use crate::http_support::{Reply, Request, TestServer};
+use azure_support::{CountingToken, test_http};
 use huntbook::azure::auth::{AccessToken, StaticToken};
 use huntbook::azure::resources::{ArmClient, AzureData, vms_frame};
 use huntbook::prelude::*;

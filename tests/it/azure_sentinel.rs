@@ -4,7 +4,8 @@
 
 use crate::azure_support;
 
-use azure_support::{CountingToken, Reply, Request, TestServer, test_http};
+use crate::http_support::{Reply, Request, TestServer};
+use azure_support::{CountingToken, test_http};
 use huntbook::azure::resources::ArmClient;
 use huntbook::azure::sentinel::{IncidentQuery, IncidentUpdate, Sentinel, SentinelWorkspace};
 use huntbook::config::Settings;

@@ -3,110 +3,12 @@
 //! and PTR for `evil.example`, NODATA for `empty.example` and NXDOMAIN for
 //! everything else.
 
-use hickory_proto::op::{Message, MessageType, ResponseCode};
-use hickory_proto::rr::rdata::{A, AAAA, MX, PTR, TXT};
-use hickory_proto::rr::{Name, RData, Record, RecordType};
+use crate::dns_support::{resolver, start};
 use huntbook::NotebookDisplay;
 use huntbook::net::dns::{DnsRecordType, DnsResolver};
-use std::net::{SocketAddr, UdpSocket};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::net::UdpSocket;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
-
-struct Server {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    queries: Arc<AtomicUsize>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-    }
-}
-
-fn answer(query: &Message) -> Message {
-    let mut resp = Message::new(
-        query.metadata.id,
-        MessageType::Response,
-        query.metadata.op_code,
-    );
-    resp.metadata.recursion_desired = query.metadata.recursion_desired;
-    resp.metadata.recursion_available = true;
-    resp.metadata.authoritative = true;
-    let Some(q) = query.queries.first() else {
-        resp.metadata.response_code = ResponseCode::FormErr;
-        return resp;
-    };
-    resp.add_query(q.clone());
-    let name = q.name.to_ascii().to_ascii_lowercase();
-    let owner = q.name.clone();
-    let rdata: Vec<RData> = match (name.as_str(), q.query_type) {
-        ("evil.example.", RecordType::A) => vec![
-            RData::A(A("192.0.2.10".parse().unwrap())),
-            RData::A(A("192.0.2.11".parse().unwrap())),
-        ],
-        ("evil.example.", RecordType::AAAA) => {
-            vec![RData::AAAA(AAAA("2001:db8::10".parse().unwrap()))]
-        }
-        ("evil.example.", RecordType::MX) => vec![RData::MX(MX::new(
-            10,
-            Name::from_ascii("mail.evil.example.").unwrap(),
-        ))],
-        ("evil.example.", RecordType::TXT) => {
-            vec![RData::TXT(TXT::new(vec!["v=spf1 -all".to_string()]))]
-        }
-        ("10.2.0.192.in-addr.arpa.", RecordType::PTR) => {
-            vec![RData::PTR(PTR(Name::from_ascii("evil.example.").unwrap()))]
-        }
-        ("evil.example.", _) | ("empty.example.", _) | ("10.2.0.192.in-addr.arpa.", _) => vec![],
-        _ => {
-            resp.metadata.response_code = ResponseCode::NXDomain;
-            vec![]
-        }
-    };
-    for r in rdata {
-        resp.add_answer(Record::from_rdata(owner.clone(), 300, r));
-    }
-    resp
-}
-
-fn start() -> Server {
-    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-    sock.set_read_timeout(Some(Duration::from_millis(50)))
-        .unwrap();
-    let addr = sock.local_addr().unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let queries = Arc::new(AtomicUsize::new(0));
-    let (s, q) = (stop.clone(), queries.clone());
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while !s.load(Ordering::SeqCst) {
-            let Ok((n, peer)) = sock.recv_from(&mut buf) else {
-                continue;
-            };
-            let Ok(msg) = Message::from_vec(&buf[..n]) else {
-                continue;
-            };
-            q.fetch_add(1, Ordering::SeqCst);
-            if let Ok(bytes) = answer(&msg).to_vec() {
-                let _ = sock.send_to(&bytes, peer);
-            }
-        }
-    });
-    Server {
-        addr,
-        stop,
-        queries,
-    }
-}
-
-fn resolver(server: &Server) -> DnsResolver {
-    DnsResolver::new()
-        .name_server(server.addr)
-        .timeout(Duration::from_secs(2))
-        .attempts(1)
-}
 
 #[test]
 fn a_aaaa_mx_txt_records() {

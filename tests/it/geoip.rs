@@ -2,14 +2,12 @@
 //! their source JSON, every bad database rejected, download/refresh and
 //! IPStack against servers on 127.0.0.1, the offline map, secrets hidden.
 
+use crate::http_support::{Reply, TestServer};
 use huntbook::config::{Secret, Settings};
 use huntbook::enrich::geoip::{GEO_COLUMNS, IpType, classify};
 use huntbook::prelude::*;
 use serde_json::Value;
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 fn mm(name: &str) -> PathBuf {
@@ -312,40 +310,9 @@ fn every_bad_database_is_rejected_cleanly() {
 
 // ---------------------------------------------------------------- servers
 
-type Handler = dyn Fn(&str, &str) -> (u16, Vec<u8>) + Send + Sync;
-
-/// A minimal HTTP/1.1 server on 127.0.0.1: one request per connection,
-/// `handler(request line, headers)` gives the status and body. Requests
-/// are recorded.
-fn serve(handler: Arc<Handler>) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let log2 = log.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = Vec::new();
-            let mut byte = [0u8; 1];
-            while !buf.ends_with(b"\r\n\r\n") {
-                match stream.read(&mut byte) {
-                    Ok(1) => buf.push(byte[0]),
-                    _ => break,
-                }
-            }
-            let req = String::from_utf8_lossy(&buf).to_string();
-            let (line, headers) = req.split_once("\r\n").unwrap_or((&req, ""));
-            log2.lock().unwrap().push(req.clone());
-            let (status, body) = handler(line, headers);
-            let head = format!(
-                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
-        }
-    });
-    (format!("http://{addr}"), log)
+/// An answer without a `Content-Type`, as the handlers below give it.
+fn plain((status, body): (u16, Vec<u8>)) -> Reply {
+    Reply::new(status, "", body)
 }
 
 /// A `.tar.gz` laid out as MaxMind serves it.
@@ -379,25 +346,28 @@ fn download_refresh_and_failures_against_a_local_server() {
     let archive = maxmind_archive("GeoLite2-City", &city);
     use base64::Engine;
     let auth = format!(
-        "authorization: Basic {}",
+        "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("{ACCOUNT}:{LICENCE}"))
     );
-    let handler: Arc<Handler> = Arc::new(move |line: &str, headers: &str| {
-        if !headers
-            .to_ascii_lowercase()
-            .contains(&auth.to_ascii_lowercase())
-        {
-            return (401, b"Unauthorized".to_vec());
-        }
-        if line.starts_with("GET /geoip/databases/GeoLite2-City/download?suffix=tar.gz ") {
-            (200, archive.clone())
-        } else if line.contains("/broken/") {
-            (200, b"this is not a tar.gz".to_vec())
-        } else {
-            (404, b"not found".to_vec())
-        }
+    let server = TestServer::start(move |req, _| {
+        plain(
+            if !req
+                .header("authorization")
+                .is_some_and(|v| v.eq_ignore_ascii_case(&auth))
+            {
+                (401, b"Unauthorized".to_vec())
+            } else if req.method == "GET"
+                && req.target == "/geoip/databases/GeoLite2-City/download?suffix=tar.gz"
+            {
+                (200, archive.clone())
+            } else if req.target.contains("/broken/") {
+                (200, b"this is not a tar.gz".to_vec())
+            } else {
+                (404, b"not found".to_vec())
+            },
+        )
     });
-    let (base, log) = serve(handler);
+    let base = server.url();
     let url = format!("{base}/geoip/databases/{{edition}}/download?suffix=tar.gz");
     let folder = std::env::temp_dir().join(format!("hb-geo-dl-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&folder);
@@ -410,7 +380,7 @@ fn download_refresh_and_failures_against_a_local_server() {
     assert!(out.downloaded);
     assert_eq!(out.note.as_deref(), Some("downloaded GeoLite2-City"));
     assert_eq!(std::fs::read(&out.path).unwrap(), city);
-    assert_eq!(log.lock().unwrap().len(), 1);
+    assert_eq!(server.requests().len(), 1);
 
     // fresh (controllable clock: 10 days after the build) -> no request
     let g = GeoLiteLookup::open(&out.path).unwrap();
@@ -423,7 +393,7 @@ fn download_refresh_and_failures_against_a_local_server() {
         )
         .unwrap();
     assert!(!out2.downloaded);
-    assert_eq!(log.lock().unwrap().len(), 1);
+    assert_eq!(server.requests().len(), 1);
     // 31 days -> refreshed
     let out3 = updater
         .ensure(
@@ -437,7 +407,7 @@ fn download_refresh_and_failures_against_a_local_server() {
         out3.note.as_deref(),
         Some("refreshed GeoLite2-City (older than 30 days)")
     );
-    assert_eq!(log.lock().unwrap().len(), 2);
+    assert_eq!(server.requests().len(), 2);
 
     // through the folder API and the settings
     let g = GeoLiteLookup::open_folder_with_update(&folder, Some(&updater), built).unwrap();
@@ -501,30 +471,32 @@ const IPSTACK_106: &str = r#"{"success":false,"error":{"code":106,"type":"invali
 
 const IPSTACK_KEY: &str = "ipstack-KEY-0123456789";
 
-fn ipstack_server() -> (String, Arc<Mutex<Vec<String>>>) {
-    serve(Arc::new(|line: &str, _h: &str| {
-        let path = line.split(' ').nth(1).unwrap_or("");
-        if !path.contains(&format!("access_key={IPSTACK_KEY}")) {
-            return (200, IPSTACK_101.as_bytes().to_vec());
-        }
-        let ips = path.trim_start_matches('/').split('?').next().unwrap_or("");
-        let body = match ips {
-            "134.201.250.155" => IPSTACK_134.to_string(),
-            "72.229.28.185" => IPSTACK_72.to_string(),
-            "134.201.250.155,72.229.28.185" => format!("[{IPSTACK_134},{IPSTACK_72}]"),
-            "1.2.3.4,5.6.7.8" => IPSTACK_303.to_string(),
-            "9.9.9.9" => IPSTACK_106.to_string(),
-            "66.66.66.66" => return (500, b"oops".to_vec()),
-            "77.77.77.77" => "{not json".to_string(),
-            _ => return (404, b"nope".to_vec()),
-        };
-        (200, body.into_bytes())
-    }))
+fn ipstack_server() -> TestServer {
+    TestServer::start(|req, _| plain(ipstack_answer(&req.target)))
+}
+
+fn ipstack_answer(path: &str) -> (u16, Vec<u8>) {
+    if !path.contains(&format!("access_key={IPSTACK_KEY}")) {
+        return (200, IPSTACK_101.as_bytes().to_vec());
+    }
+    let ips = path.trim_start_matches('/').split('?').next().unwrap_or("");
+    let body = match ips {
+        "134.201.250.155" => IPSTACK_134.to_string(),
+        "72.229.28.185" => IPSTACK_72.to_string(),
+        "134.201.250.155,72.229.28.185" => format!("[{IPSTACK_134},{IPSTACK_72}]"),
+        "1.2.3.4,5.6.7.8" => IPSTACK_303.to_string(),
+        "9.9.9.9" => IPSTACK_106.to_string(),
+        "66.66.66.66" => return (500, b"oops".to_vec()),
+        "77.77.77.77" => "{not json".to_string(),
+        _ => return (404, b"nope".to_vec()),
+    };
+    (200, body.into_bytes())
 }
 
 #[test]
 fn ipstack_single_bulk_and_errors() {
-    let (base, log) = ipstack_server();
+    let server = ipstack_server();
+    let base = server.url();
     let ips = IpStackLookup::new(Secret::plain(IPSTACK_KEY)).base_url(&base);
     assert!(!format!("{ips:?}").contains(IPSTACK_KEY));
     let one = ips.lookup_ip("134.201.250.155").unwrap();
@@ -560,7 +532,7 @@ fn ipstack_single_bulk_and_errors() {
         s("Reason", 3).as_deref(),
         Some("IPStack error 106 invalid_ip_address: The IP Address supplied is invalid.")
     );
-    let sent = log.lock().unwrap().len();
+    let sent = server.requests().len();
     assert_eq!(sent, 1 + 3, "the private address is not sent");
 
     let bulk = ips.clone().bulk(true);
@@ -571,7 +543,7 @@ fn ipstack_single_bulk_and_errors() {
         res.df().column("City").unwrap().str().unwrap().get(1),
         Some("Manhattan")
     );
-    assert_eq!(log.lock().unwrap().len(), sent + 1, "one bulk request");
+    assert_eq!(server.requests().len(), sent + 1, "one bulk request");
     let err = bulk
         .lookup_ips(["1.2.3.4", "5.6.7.8"])
         .unwrap_err()

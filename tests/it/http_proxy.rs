@@ -3,7 +3,7 @@
 //! the absolute-form request and the proxy credentials; the credentials
 //! never show in the options' Debug text. Nothing leaves 127.0.0.1.
 
-use crate::ti_support::{Reply, TestServer};
+use crate::http_support::{Reply, TestServer};
 use huntbook::net::http::{HttpClient, HttpOptions};
 use huntbook::session::block_on;
 use std::time::Duration;

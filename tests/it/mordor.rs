@@ -1,13 +1,10 @@
 //! OTRF Security-Datasets: catalogue, search, loading, and the download
 //! path against a small HTTP/1.1 server on 127.0.0.1.
 
+use crate::http_support::{Reply, TestServer};
 use huntbook::data::drivers::security_datasets::{FetchOptions, SecurityDatasets};
 use huntbook::prelude::*;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn datasets_root() -> PathBuf {
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/security-datasets");
@@ -116,9 +113,7 @@ fn provider_lists_datasets_as_queries() {
 }
 
 /// Serves files under `root` and a git-tree listing at `/tree.json`.
-fn serve(root: PathBuf, hits: Arc<AtomicUsize>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
+fn serve(root: PathBuf) -> TestServer {
     let mut tree = Vec::new();
     for e in std::fs::read_dir(root.join("_metadata")).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().to_string();
@@ -126,68 +121,34 @@ fn serve(root: PathBuf, hits: Arc<AtomicUsize>) -> String {
     }
     tree.push(serde_json::json!({"path": "../escape/_metadata/x.yaml", "type": "blob"}));
     let listing = serde_json::to_vec(&serde_json::json!({ "tree": tree })).unwrap();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            hits.fetch_add(1, Ordering::SeqCst);
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request_line = String::new();
-            if reader.read_line(&mut request_line).is_err() {
-                continue;
-            }
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
-                }
-            }
-            let path = request_line
-                .split_whitespace()
-                .nth(1)
-                .unwrap_or("/")
-                .trim_start_matches('/')
-                .to_string();
-            let body = if path == "tree.json" {
-                Some(listing.clone())
-            } else if path.split('/').any(|p| p == ".." || p.is_empty()) {
-                None
-            } else {
-                std::fs::File::open(root.join(&path)).ok().map(|mut f| {
-                    let mut b = Vec::new();
-                    f.read_to_end(&mut b).unwrap();
-                    b
-                })
-            };
-            let response = match body {
-                Some(b) => {
-                    let mut r = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        b.len()
-                    )
-                    .into_bytes();
-                    r.extend(b);
-                    r
-                }
-                None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    .to_vec(),
-            };
-            let _ = stream.write_all(&response);
+    TestServer::start(move |req, _| {
+        let path = req.target.trim_start_matches('/');
+        let body = if path == "tree.json" {
+            Some(listing.clone())
+        } else if path.split('/').any(|p| p == ".." || p.is_empty()) {
+            None
+        } else {
+            std::fs::read(root.join(path)).ok()
+        };
+        match body {
+            Some(b) => Reply::new(200, "", b),
+            None => Reply::empty(404),
         }
-    });
-    format!("http://{addr}/")
+    })
 }
 
 #[test]
 fn download_path_against_a_local_server() {
-    let hits = Arc::new(AtomicUsize::new(0));
-    let base = serve(datasets_root(), Arc::clone(&hits));
+    let server = serve(datasets_root());
+    let hits = || server.requests().len();
+    let base = format!("{}/", server.url());
     let cache = std::env::temp_dir().join(format!("hb-mordor-cache-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&cache);
     let opts = FetchOptions::new(&base, &cache).catalogue_url(format!("{base}tree.json"));
     let sd = SecurityDatasets::fetch(opts.clone()).unwrap();
     assert_eq!(sd.datasets().len(), 6);
     assert!(cache.join("catalogue.json").is_file());
-    let after_catalogue = hits.load(Ordering::SeqCst);
+    let after_catalogue = hits();
     assert_eq!(
         after_catalogue, 7,
         "tree + 6 metadata files (the unsafe path is not fetched)"
@@ -211,12 +172,12 @@ fn download_path_against_a_local_server() {
             .join("datasets/atomic/windows/execution/host/psh_powershell_httplistener.zip")
             .is_file()
     );
-    assert_eq!(hits.load(Ordering::SeqCst), after_catalogue + 1);
+    assert_eq!(hits(), after_catalogue + 1);
 
     // cached: no more requests
     let again = SecurityDatasets::fetch(opts.clone()).unwrap();
     assert_eq!(again.load("SDWIN-201102041306").unwrap().height(), 110);
-    assert_eq!(hits.load(Ordering::SeqCst), after_catalogue + 1);
+    assert_eq!(hits(), after_catalogue + 1);
 
     // size bound on downloads
     let tiny = FetchOptions::new(&base, cache.join("tiny"))

@@ -2,6 +2,7 @@
 //! kind, every join kind, query pivots over LocalData, user functions from
 //! code and YAML, pipelines, DNS against a server on 127.0.0.1, bad input.
 
+use crate::dns_support;
 use crate::pivot_support;
 
 use huntbook::entities::{EntityType, PivotRegistration};
@@ -421,8 +422,8 @@ fn pipelines_from_code_and_yaml() {
 
 #[test]
 fn dns_pivots_against_a_local_server() {
-    let server = pivot_support::start();
-    let piv = bundled_pivot().with_dns(pivot_support::resolver(&server));
+    let server = dns_support::start();
+    let piv = bundled_pivot().with_dns(dns_support::resolver(&server));
     let a = piv
         .dns()
         .resolve(vec!["evil.example", "nope.example"])

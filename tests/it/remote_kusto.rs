@@ -5,6 +5,7 @@
 
 use crate::remote_support;
 
+use crate::http_support::{Reply, TestServer};
 use huntbook::azure::auth::{AccessToken, StaticToken, TokenSource};
 use huntbook::azure::cloud::AzureCloud;
 use huntbook::azure::credential::AzureCredential;
@@ -16,7 +17,7 @@ use huntbook::enrich::ti::limit::ManualClock;
 use huntbook::net::http::HttpOptions;
 use huntbook::polars::prelude::*;
 use huntbook::session::block_on;
-use remote_support::{Reply, TestServer, data, token_json};
+use remote_support::{data, token_json};
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -75,7 +76,7 @@ fn ok_completion() -> serde_json::Value {
 #[test]
 fn recorded_answer_becomes_a_typed_frame() {
     let body = std::fs::read(data("msticpy/testdata/kusto/kusto_raw_resp.json")).unwrap();
-    let server = TestServer::start(move |_, _| Reply::bytes(200, body.clone()));
+    let server = TestServer::start(move |_, _| Reply::json(200, body.clone()));
     let d = driver(&server, Arc::new(ManualClock::new()));
     let ctx = QueryContext {
         timeout: Some(Duration::from_secs(240)),

@@ -5,6 +5,7 @@
 
 use crate::remote_support;
 
+use crate::http_support::{Reply, TestServer};
 use huntbook::azure::auth::{AccessToken, StaticToken, TokenSource};
 use huntbook::azure::cloud::AzureCloud;
 use huntbook::azure::credential::AzureCredential;
@@ -18,7 +19,7 @@ use huntbook::enrich::ti::limit::ManualClock;
 use huntbook::net::http::HttpOptions;
 use huntbook::polars::prelude::*;
 use huntbook::session::block_on;
-use remote_support::{Reply, TestServer, data, token_json};
+use remote_support::{data, token_json};
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -65,7 +66,7 @@ fn utc_ns(s: &str) -> i64 {
 #[test]
 fn recorded_answer_becomes_a_typed_frame() {
     let body = std::fs::read(data("msticpy/testdata/azmondata/az_mon_raw_query.json")).unwrap();
-    let server = TestServer::start(move |_, _| Reply::bytes(200, body.clone()));
+    let server = TestServer::start(move |_, _| Reply::json(200, body.clone()));
     let d = driver(&server, Arc::new(ManualClock::new()));
     let start = chrono::DateTime::parse_from_rfc3339("2023-02-20T00:00:00Z")
         .unwrap()
@@ -267,7 +268,7 @@ fn unauthorised_then_refresh_with_a_real_token_endpoint() {
                 401,
                 r#"{"error":{"message":"Valid authentication was not provided","code":"AuthorizationRequiredError","correlationId":"x"}}"#,
             ),
-            Some("la-token-1") => Reply::bytes(200, body.clone()),
+            Some("la-token-1") => Reply::json(200, body.clone()),
             other => panic!("unexpected token {other:?}"),
         }
     });
@@ -333,7 +334,7 @@ fn rate_limited_then_success() {
             )
             .header("Retry-After", "7")
         } else {
-            Reply::bytes(200, body.clone())
+            Reply::json(200, body.clone())
         }
     });
     let clock = Arc::new(ManualClock::new());
@@ -582,7 +583,7 @@ fn query_provider_from_settings_with_split_chunks() {
                 r#"{"error":{"message":"The request had some invalid properties","code":"BadArgumentError"}}"#,
             );
         }
-        Reply::bytes(200, body.clone())
+        Reply::json(200, body.clone())
     });
     let s = settings_for(&server);
     let qp = QueryProvider::from_settings("MSSentinel", &s).unwrap();
@@ -670,7 +671,7 @@ fn cli_query_run_against_the_workspace() {
         if req.path().ends_with("/oauth2/v2.0/token") {
             return Reply::json(200, token_json("provider-token", 3599));
         }
-        Reply::bytes(200, body.clone())
+        Reply::json(200, body.clone())
     });
     let dir = std::env::temp_dir().join(format!("huntbook-la-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -3,6 +3,7 @@
 
 use crate::splunk_support;
 
+use crate::http_support::{Reply, TestServer};
 use huntbook::azure::auth::{AccessToken, BoxFuture, StaticToken, TokenSource};
 use huntbook::azure::cloud::AzureCloud;
 use huntbook::data::drivers::mde::{DefenderApi, HuntingResults, MdeConfig, MdeDriver};
@@ -130,7 +131,7 @@ fn every_column_type() {
         reqs[0].header("authorization"),
         Some("Bearer secret-bearer-abc")
     );
-    let body: serde_json::Value = serde_json::from_str(&reqs[0].body).unwrap();
+    let body: serde_json::Value = serde_json::from_str(&reqs[0].text()).unwrap();
     assert_eq!(
         body,
         serde_json::json!({"Query": "DeviceProcessEvents | take 2"})
@@ -261,7 +262,7 @@ fn timeout_is_an_error() {
 #[test]
 fn service_error_and_malformed_json() {
     let srv = TestServer::start(|req, _| {
-        if req.body.contains("Nope") {
+        if req.text().contains("Nope") {
             Reply::json(400, MDE_ERROR)
         } else {
             Reply::json(
@@ -389,7 +390,7 @@ fn library_queries_through_a_provider() {
         .requests()
         .iter()
         .map(|r| {
-            let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+            let v: serde_json::Value = serde_json::from_str(&r.text()).unwrap();
             v["Query"].as_str().unwrap().to_string()
         })
         .collect();
@@ -404,7 +405,9 @@ fn library_queries_through_a_provider() {
 #[test]
 fn a_failed_chunk_is_named() {
     let srv = TestServer::start(|req, _| {
-        if req.body.contains("2024-01-03T00:00:00") && req.body.contains(">= datetime(2024-01-03") {
+        if req.text().contains("2024-01-03T00:00:00")
+            && req.text().contains(">= datetime(2024-01-03")
+        {
             Reply::json(400, MDE_ERROR)
         } else {
             Reply::json(200, MDE_EMPTY)

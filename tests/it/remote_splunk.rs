@@ -2,6 +2,7 @@
 
 use crate::splunk_support;
 
+use crate::http_support::{Reply, TestServer};
 use huntbook::data::drivers::splunk::{SplunkConfig, SplunkDriver, SplunkResultOptions};
 use huntbook::data::drivers::{Completeness, Driver, QueryContext};
 use huntbook::enrich::ti::limit::ManualClock;

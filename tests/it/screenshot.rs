@@ -2,10 +2,9 @@
 //! (skipped with a message when Chromium is absent), and the Browshot API
 //! client against a local server shaped like Browshot's documented answers.
 
+use crate::http_support::{Reply, TestServer};
 use huntbook::NotebookDisplay;
 use huntbook::net::screenshot::{BrowshotClient, ChromiumScreenshot};
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,48 +19,13 @@ const PNG_1X1: &[u8] = &[
 
 type Handler = dyn Fn(&str) -> Option<(u16, &'static str, Vec<u8>)> + Send + Sync;
 
-/// A minimal HTTP/1.1 server: one request per connection; `handler` gets
-/// the request target and returns status, content type and body (`None`:
-/// never answer). Returns the base URL and the log of request targets.
-fn serve(handler: Arc<Handler>) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let log2 = log.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let handler = handler.clone();
-            let log = log2.clone();
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    return;
-                }
-                let target = line.split_whitespace().nth(1).unwrap_or("").to_string();
-                loop {
-                    let mut h = String::new();
-                    if reader.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
-                        break;
-                    }
-                }
-                log.lock().unwrap().push(target.clone());
-                match handler(&target) {
-                    Some((status, ctype, body)) => {
-                        let head = format!(
-                            "HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                            body.len()
-                        );
-                        let _ = stream.write_all(head.as_bytes());
-                        let _ = stream.write_all(&body);
-                    }
-                    None => std::thread::sleep(Duration::from_secs(30)),
-                }
-            });
-        }
-    });
-    (base, log)
+/// A server where `handler` gets the request target and returns status,
+/// content type and body (`None`: never answer, until the server is dropped).
+fn serve(handler: Arc<Handler>) -> TestServer {
+    TestServer::start(move |req, _| match handler(&req.target) {
+        Some((status, ctype, body)) => Reply::new(status, ctype, body),
+        None => Reply::empty(200).delayed(Duration::from_secs(30)),
+    })
 }
 
 fn chromium() -> Option<ChromiumScreenshot> {
@@ -82,9 +46,10 @@ fn chromium_captures_a_local_page() {
     let Some(c) = chromium() else { return };
     let page = "<html><head><title>\"><script>alert(1)</script></title></head>\
                 <body style='background:#c00'><h1>Sign in to your bank</h1></body></html>";
-    let (base, log) = serve(Arc::new(move |t: &str| {
+    let server = serve(Arc::new(move |t: &str| {
         (t == "/login").then(|| (200, "text/html", page.as_bytes().to_vec()))
     }));
+    let base = server.url();
     let shot = c
         .window_size(400, 300)
         .timeout(Duration::from_secs(60))
@@ -94,7 +59,7 @@ fn chromium_captures_a_local_page() {
     assert_eq!(shot.source(), "chromium");
     assert_eq!(shot.url(), format!("{base}/login"));
     assert!(shot.png().starts_with(b"\x89PNG"));
-    assert!(log.lock().unwrap().iter().any(|t| t == "/login"));
+    assert!(server.requests().iter().any(|r| r.target == "/login"));
     let html = shot.to_html();
     assert!(html.starts_with(
         "<figure class=\"huntbook-screenshot\"><img src=\"data:image/png;base64,iVBORw0KGgo"
@@ -108,7 +73,8 @@ fn chromium_captures_a_local_page() {
 #[test]
 fn chromium_is_stopped_at_the_timeout() {
     let Some(c) = chromium() else { return };
-    let (base, _log) = serve(Arc::new(|_t: &str| None));
+    let server = serve(Arc::new(|_t: &str| None));
+    let base = server.url();
     let started = std::time::Instant::now();
     let err = c
         .timeout(Duration::from_secs(3))
@@ -126,7 +92,7 @@ fn chromium_is_stopped_at_the_timeout() {
 fn browshot_create_poll_thumbnail() {
     let polls = Arc::new(Mutex::new(0));
     let p2 = polls.clone();
-    let (base, log) = serve(Arc::new(move |t: &str| {
+    let server = serve(Arc::new(move |t: &str| {
         if !t.contains("key=k-123") {
             return Some((
                 403,
@@ -155,6 +121,7 @@ fn browshot_create_poll_thumbnail() {
             Some((404, "text/plain", b"no".to_vec()))
         }
     }));
+    let base = server.url();
     let client = BrowshotClient::new("k-123")
         .base_url(format!("{base}/api/v1"))
         .polling(Duration::from_millis(10), 10);
@@ -162,9 +129,9 @@ fn browshot_create_poll_thumbnail() {
     assert_eq!(shot.size(), (1, 1));
     assert_eq!(shot.source(), "browshot");
     assert_eq!(shot.url(), "https://evil.com/login?x=1&y=2");
-    let log = log.lock().unwrap();
+    let log = server.requests();
     assert_eq!(
-        log[0],
+        log[0].target,
         "/api/v1/screenshot/create?url=https%3A%2F%2Fevil.com%2Flogin%3Fx%3D1%26y%3D2&instance_id=26&size=screen&cache=0&key=k-123"
     );
     assert_eq!(*polls.lock().unwrap(), 2);
@@ -172,7 +139,7 @@ fn browshot_create_poll_thumbnail() {
 
 #[test]
 fn browshot_errors_never_show_the_key() {
-    let (base, _log) = serve(Arc::new(|t: &str| {
+    let server = serve(Arc::new(|t: &str| {
         if t.starts_with("/api/v1/screenshot/create") {
             Some((
                 200,
@@ -183,6 +150,7 @@ fn browshot_errors_never_show_the_key() {
             Some((500, "text/plain", b"boom".to_vec()))
         }
     }));
+    let base = server.url();
     let client = BrowshotClient::new("very-secret-key").base_url(format!("{base}/api/v1"));
     let err = client.capture("https://evil.com/").unwrap_err().to_string();
     assert_eq!(
@@ -191,9 +159,10 @@ fn browshot_errors_never_show_the_key() {
     );
     assert!(!format!("{client:?}").contains("very-secret-key"));
 
-    let (base, _log) = serve(Arc::new(|_t: &str| {
+    let server = serve(Arc::new(|_t: &str| {
         Some((500, "text/plain", b"boom".to_vec()))
     }));
+    let base = server.url();
     let client = BrowshotClient::new("very-secret-key").base_url(format!("{base}/api/v1"));
     let err = client.capture("https://evil.com/").unwrap_err().to_string();
     assert_eq!(

@@ -6,8 +6,7 @@
 //! Waits between tries run on a manual clock, so nothing sleeps except the
 //! timeout cases (200 ms per try).
 
-use crate::ti_support;
-
+use crate::http_support::{Reply, Request, TestServer};
 use base64::Engine;
 use huntbook::config::Secret;
 use huntbook::enrich::ti::providers::*;
@@ -15,7 +14,6 @@ use huntbook::enrich::ti::*;
 use huntbook::prelude::NotebookDisplay;
 use std::sync::Arc;
 use std::time::Duration;
-use ti_support::{Reply, Request, TestServer};
 
 const KEY: &str = "k3y-S3CRET-value-9f8e";
 const IP: &str = "185.220.101.1";
