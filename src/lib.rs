@@ -9,6 +9,7 @@
 //!
 //! ## Map
 //! - [`prelude`]: `use huntbook::prelude::*;` — the one import a notebook needs.
+//! - [`init`]: [`init::init_notebook`], a notebook's first cell: checks and a status card.
 //! - [`session`]: [`Huntbook`], the value a notebook keeps for state that must
 //!   outlive a cell (each evcxr cell has its own copy of every static).
 //! - [`data`]: reading and writing CSV/JSON/NDJSON/Parquet; the bundled sample data.
@@ -50,6 +51,7 @@ pub mod display;
 pub mod enrich;
 pub mod entities;
 pub mod error;
+pub mod init;
 pub mod net;
 pub mod prelude;
 pub mod session;

@@ -61,6 +61,7 @@ pub use crate::entities::{
     PivotPipeline, PivotRegistration, Process, Url, alerts_from_df, entities_from_df,
 };
 pub use crate::error::Error as HuntbookError;
+pub use crate::init::{NotebookStatus, init_notebook};
 pub use crate::net::dns::{DnsAnswer, DnsRecordType, DnsResolver};
 pub use crate::net::screenshot::{BrowshotClient, ChromiumScreenshot, Screenshot};
 pub use crate::session::Huntbook;
