@@ -602,228 +602,235 @@ pub(crate) fn build(df: &DataFrame, schema: &ProcSchema, settings: &Settings) ->
     // Output columns, row by row in tree order. Text columns are written
     // straight into column builders from one reused buffer: no string per
     // row (1M rows made ~4M small allocations here before).
-    let rows = out_order.len();
-    let mut keys_b = StringChunkedBuilder::new("proc_key".into(), rows);
-    let mut path_b = StringChunkedBuilder::new("path".into(), rows);
-    let mut source_b = StringChunkedBuilder::new("source_index".into(), rows);
-    let mut pindex_b = StringChunkedBuilder::new("parent_index".into(), rows);
-    let mut buf = String::with_capacity(128);
-    // The path of the node last visited at each depth (tree order is a
-    // depth-first pre-order, so a node's parent is the last one visited one
-    // level up): its length in `path_buf`.
-    let mut path_buf = String::with_capacity(256);
-    let mut path_len: Vec<usize> = Vec::new();
-    let mut parent_out: Vec<Option<u32>> = Vec::with_capacity(rows);
-    let mut depth = Vec::with_capacity(rows);
-    let mut is_inferred = Vec::with_capacity(rows);
-    let mut is_root = Vec::with_capacity(rows);
-    let mut is_leaf = Vec::with_capacity(rows);
-    let mut is_branch = Vec::with_capacity(rows);
-    // Names are gathered from the interned names (codes) and parent names
-    // from the input column (rows), so repeated text is stored once.
-    let code = |c: u32| (c != NULL).then_some(c as IdxSize);
-    let mut lc_out: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
-    let mut parent_lc_out: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
-    let mut ts_out: Vec<i64> = Vec::with_capacity(rows);
-    let mut eff: Vec<Option<&str>> = Vec::with_capacity(rows);
-    let mut pid_par: Vec<Option<&str>> = Vec::with_capacity(rows);
-    let mut eff_par: Vec<Option<&str>> = Vec::with_capacity(rows);
-    let mut lc_par: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
-    let mut src_par: Vec<Option<i64>> = Vec::with_capacity(rows);
-    let mut ppid_par: Vec<Option<&str>> = Vec::with_capacity(rows);
-    let mut name_par: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
-    let mut name_par_unknown: Vec<bool> = Vec::new();
-    let mut ts_par: Vec<Option<i64>> = Vec::with_capacity(rows);
+    // The input columns in tree order (a gather per column) are built on a
+    // second thread while this one writes the added columns row by row.
+    std::thread::scope(|scope| {
+        let base_job = scope.spawn(|| output_base(&data, schema, &nodes, &out_order));
+        let rows = out_order.len();
+        let mut keys_b = StringChunkedBuilder::new("proc_key".into(), rows);
+        let mut path_b = StringChunkedBuilder::new("path".into(), rows);
+        let mut source_b = StringChunkedBuilder::new("source_index".into(), rows);
+        let mut pindex_b = StringChunkedBuilder::new("parent_index".into(), rows);
+        let mut buf = String::with_capacity(128);
+        // The path of the node last visited at each depth (tree order is a
+        // depth-first pre-order, so a node's parent is the last one visited one
+        // level up): its length in `path_buf`.
+        let mut path_buf = String::with_capacity(256);
+        let mut path_len: Vec<usize> = Vec::new();
+        let mut parent_out: Vec<Option<u32>> = Vec::with_capacity(rows);
+        let mut depth = Vec::with_capacity(rows);
+        let mut is_inferred = Vec::with_capacity(rows);
+        let mut is_root = Vec::with_capacity(rows);
+        let mut is_leaf = Vec::with_capacity(rows);
+        let mut is_branch = Vec::with_capacity(rows);
+        // Names are gathered from the interned names (codes) and parent names
+        // from the input column (rows), so repeated text is stored once.
+        let code = |c: u32| (c != NULL).then_some(c as IdxSize);
+        let mut lc_out: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
+        let mut parent_lc_out: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
+        let mut ts_out: Vec<i64> = Vec::with_capacity(rows);
+        let mut eff: Vec<Option<&str>> = Vec::with_capacity(rows);
+        let mut pid_par: Vec<Option<&str>> = Vec::with_capacity(rows);
+        let mut eff_par: Vec<Option<&str>> = Vec::with_capacity(rows);
+        let mut lc_par: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
+        let mut src_par: Vec<Option<i64>> = Vec::with_capacity(rows);
+        let mut ppid_par: Vec<Option<&str>> = Vec::with_capacity(rows);
+        let mut name_par: Vec<Option<IdxSize>> = Vec::with_capacity(rows);
+        let mut name_par_unknown: Vec<bool> = Vec::new();
+        let mut ts_par: Vec<Option<i64>> = Vec::with_capacity(rows);
 
-    let logon_at = |ri: usize| logon.as_ref().and_then(|l| l.get(ri));
-    let effective = |ri: usize| -> Option<&str> {
-        target
-            .as_ref()
-            .and_then(|t| t.get(ri))
-            .filter(|v| !v.is_empty() && *v != "0x0")
-            .or_else(|| logon_at(ri))
-    };
-    for &v in out_order.iter() {
-        let vi = v as usize;
-        let node = &nodes[vi];
-        buf.clear();
-        key_into(node, &names, &ids, &mut buf);
-        keys_b.append_value(&buf);
-        let par = node.parent;
-        let d = depth_of[vi] as usize;
-        match par {
-            Some(_) if d > 0 => path_buf.truncate(path_len[d - 1]),
-            _ => path_buf.clear(),
-        }
-        if !path_buf.is_empty() {
-            path_buf.push('/');
-        }
-        input::push_num(&mut path_buf, i64::from(v), width);
-        path_len.truncate(d);
-        path_len.resize(d, 0);
-        path_len.push(path_buf.len());
-        path_b.append_value(&path_buf);
-        buf.clear();
-        input::push_num(&mut buf, i64::from(v), width);
-        source_b.append_value(&buf);
-        match par {
-            Some(p) => {
-                buf.clear();
-                input::push_num(&mut buf, i64::from(p), width);
-                pindex_b.append_value(&buf);
-            }
-            None => pindex_b.append_null(),
-        }
-        let has_child = child_start[vi + 1] > child_start[vi];
-        is_root.push(par.is_none());
-        is_leaf.push(!has_child);
-        is_branch.push(par.is_some() && has_child);
-        lc_out.push(code(node.name_lc));
-        ts_out.push(node.ts);
-        parent_out.push(par.map(|p| out_row[p as usize]));
-        depth.push(depth_of[vi]);
-        is_inferred.push(!matches!(node.kind, Kind::Real(_)));
-        let none = |pid_par: &mut Vec<_>, eff_par: &mut Vec<_>, lc_par: &mut Vec<_>| {
-            pid_par.push(None);
-            eff_par.push(None);
-            lc_par.push(None);
+        let logon_at = |ri: usize| logon.as_ref().and_then(|l| l.get(ri));
+        let effective = |ri: usize| -> Option<&str> {
+            target
+                .as_ref()
+                .and_then(|t| t.get(ri))
+                .filter(|v| !v.is_empty() && *v != "0x0")
+                .or_else(|| logon_at(ri))
         };
-        match node.kind {
-            Kind::Real(r) => {
-                let ri = r as usize;
-                eff.push(effective(ri));
-                let parent_node = par.map(|p| &nodes[p as usize]);
-                let matched = parent_node.and_then(|pn| match pn.kind {
-                    Kind::Real(pr) => Some(pr as usize),
-                    _ => None,
-                });
-                parent_lc_out.push(match (&parent_lc, parent_node) {
-                    (Some(v), _) => code(v[ri]),
-                    (None, Some(pn)) => code(pn.name_lc),
-                    (None, None) => None,
-                });
-                match (matched, parent_node) {
-                    (Some(pr), _) => {
-                        pid_par.push(ids.get(pid[pr]));
-                        eff_par.push(effective(pr));
-                        lc_par.push(code(name_lc[pr]));
-                        src_par.push(Some(i64::from(orig_row[pr])));
-                        ppid_par.push(ids.get(ppid[pr]));
-                        name_par.push(Some(pr as IdxSize));
-                        ts_par.push(Some(ts[pr]));
-                    }
-                    (None, Some(pn)) => {
-                        pid_par.push(ids.get(ppid[ri]));
-                        eff_par.push(logon_at(ri));
-                        lc_par.push(code(pn.name_lc));
-                        src_par.push(None);
-                        ppid_par.push(None);
-                        name_par.push(None);
-                        if parent_lc.is_none() {
-                            name_par_unknown.resize(name_par.len(), false);
-                            name_par_unknown[name_par.len() - 1] = true;
+        for &v in out_order.iter() {
+            let vi = v as usize;
+            let node = &nodes[vi];
+            buf.clear();
+            key_into(node, &names, &ids, &mut buf);
+            keys_b.append_value(&buf);
+            let par = node.parent;
+            let d = depth_of[vi] as usize;
+            match par {
+                Some(_) if d > 0 => path_buf.truncate(path_len[d - 1]),
+                _ => path_buf.clear(),
+            }
+            if !path_buf.is_empty() {
+                path_buf.push('/');
+            }
+            input::push_num(&mut path_buf, i64::from(v), width);
+            path_len.truncate(d);
+            path_len.resize(d, 0);
+            path_len.push(path_buf.len());
+            path_b.append_value(&path_buf);
+            buf.clear();
+            input::push_num(&mut buf, i64::from(v), width);
+            source_b.append_value(&buf);
+            match par {
+                Some(p) => {
+                    buf.clear();
+                    input::push_num(&mut buf, i64::from(p), width);
+                    pindex_b.append_value(&buf);
+                }
+                None => pindex_b.append_null(),
+            }
+            let has_child = child_start[vi + 1] > child_start[vi];
+            is_root.push(par.is_none());
+            is_leaf.push(!has_child);
+            is_branch.push(par.is_some() && has_child);
+            lc_out.push(code(node.name_lc));
+            ts_out.push(node.ts);
+            parent_out.push(par.map(|p| out_row[p as usize]));
+            depth.push(depth_of[vi]);
+            is_inferred.push(!matches!(node.kind, Kind::Real(_)));
+            let none = |pid_par: &mut Vec<_>, eff_par: &mut Vec<_>, lc_par: &mut Vec<_>| {
+                pid_par.push(None);
+                eff_par.push(None);
+                lc_par.push(None);
+            };
+            match node.kind {
+                Kind::Real(r) => {
+                    let ri = r as usize;
+                    eff.push(effective(ri));
+                    let parent_node = par.map(|p| &nodes[p as usize]);
+                    let matched = parent_node.and_then(|pn| match pn.kind {
+                        Kind::Real(pr) => Some(pr as usize),
+                        _ => None,
+                    });
+                    parent_lc_out.push(match (&parent_lc, parent_node) {
+                        (Some(v), _) => code(v[ri]),
+                        (None, Some(pn)) => code(pn.name_lc),
+                        (None, None) => None,
+                    });
+                    match (matched, parent_node) {
+                        (Some(pr), _) => {
+                            pid_par.push(ids.get(pid[pr]));
+                            eff_par.push(effective(pr));
+                            lc_par.push(code(name_lc[pr]));
+                            src_par.push(Some(i64::from(orig_row[pr])));
+                            ppid_par.push(ids.get(ppid[pr]));
+                            name_par.push(Some(pr as IdxSize));
+                            ts_par.push(Some(ts[pr]));
                         }
-                        ts_par.push(Some(pn.ts));
-                    }
-                    (None, None) => {
-                        none(&mut pid_par, &mut eff_par, &mut lc_par);
-                        src_par.push(None);
-                        ppid_par.push(None);
-                        name_par.push(None);
-                        ts_par.push(None);
+                        (None, Some(pn)) => {
+                            pid_par.push(ids.get(ppid[ri]));
+                            eff_par.push(logon_at(ri));
+                            lc_par.push(code(pn.name_lc));
+                            src_par.push(None);
+                            ppid_par.push(None);
+                            name_par.push(None);
+                            if parent_lc.is_none() {
+                                name_par_unknown.resize(name_par.len(), false);
+                                name_par_unknown[name_par.len() - 1] = true;
+                            }
+                            ts_par.push(Some(pn.ts));
+                        }
+                        (None, None) => {
+                            none(&mut pid_par, &mut eff_par, &mut lc_par);
+                            src_par.push(None);
+                            ppid_par.push(None);
+                            name_par.push(None);
+                            ts_par.push(None);
+                        }
                     }
                 }
-            }
-            Kind::Parent(child) | Kind::Grandparent(child) => {
-                let cr = match nodes[child as usize].kind {
-                    Kind::Real(r) => r as usize,
-                    _ => 0,
-                };
-                eff.push(logon_at(cr));
-                parent_lc_out.push(par.and_then(|p| code(nodes[p as usize].name_lc)));
-                none(&mut pid_par, &mut eff_par, &mut lc_par);
-                src_par.push(None);
-                ppid_par.push(None);
-                name_par.push(None);
-                ts_par.push(None);
+                Kind::Parent(child) | Kind::Grandparent(child) => {
+                    let cr = match nodes[child as usize].kind {
+                        Kind::Real(r) => r as usize,
+                        _ => 0,
+                    };
+                    eff.push(logon_at(cr));
+                    parent_lc_out.push(par.and_then(|p| code(nodes[p as usize].name_lc)));
+                    none(&mut pid_par, &mut eff_par, &mut lc_par);
+                    src_par.push(None);
+                    ppid_par.push(None);
+                    name_par.push(None);
+                    ts_par.push(None);
+                }
             }
         }
-    }
 
-    // The input columns, real rows taken from the data and inferred rows
-    // filled from what their children say about them.
-    let base = output_base(&data, schema, &nodes, &out_order)?;
-    let keys = keys_b.finish();
-    let mut cols: Vec<Column> = Vec::with_capacity(base.width() + 20);
-    cols.push(keys.clone().into_column());
-    for c in base.columns() {
-        if c.name().as_str() == schema.time_stamp {
-            cols.push(datetime_col(
-                &schema.time_stamp,
-                ts_out.iter().map(|&t| Some(t)),
-            ));
-        } else {
-            cols.push(c.clone());
+        // The input columns, real rows taken from the data and inferred rows
+        // filled from what their children say about them.
+        let base = base_job.join().map_err(|_| {
+            Error::Runtime("process tree: the thread ordering the input columns panicked".into())
+        })??;
+        let keys = keys_b.finish();
+        let mut cols: Vec<Column> = Vec::with_capacity(base.width() + 20);
+        cols.push(keys.clone().into_column());
+        for c in base.columns() {
+            if c.name().as_str() == schema.time_stamp {
+                cols.push(datetime_col(
+                    &schema.time_stamp,
+                    ts_out.iter().map(|&t| Some(t)),
+                ));
+            } else {
+                cols.push(c.clone());
+            }
         }
-    }
-    let names_ca: StringChunked = names.values.iter().map(|v| Some(v.as_str())).collect();
-    let mut name_par_col = gather_text(&name_text, &name_par, "name_par")?;
-    if !name_par_unknown.is_empty() {
-        name_par_unknown.resize(rows, false);
-        let mask: BooleanChunked = name_par_unknown.iter().map(|&u| Some(u)).collect();
-        let unknown = Column::new_scalar(
-            "name_par".into(),
-            Scalar::new(DataType::String, AnyValue::StringOwned("unknown".into())),
-            rows,
-        );
-        name_par_col = unknown.zip_with(&mask, &name_par_col).ctx("parent names")?;
-    }
-    let pid_name = format!("{}_par", schema.process_id);
-    let ppid_name = format!("{}_par", schema.parent_id);
-    let name_name = format!("{}_par", schema.process_name);
-    let parent_idx: IdxCa = parent_out.iter().map(|p| p.map(|p| p as IdxSize)).collect();
-    let parent_key = keys
-        .take(&parent_idx)
-        .ctx("parent keys")?
-        .with_name("parent_key".into());
-    let mut extra = vec![
-        str_col("EffectiveLogonId", eff.iter().copied()),
-        gather_text(&names_ca, &lc_out, "new_process_lc")?,
-        gather_text(&names_ca, &parent_lc_out, "parent_proc_lc")?,
-        source_b.finish().into_column(),
-        str_col(&pid_name, pid_par.iter().copied()),
-        str_col("EffectiveLogonId_par", eff_par.iter().copied()),
-        gather_text(&names_ca, &lc_par, "new_process_lc_par")?,
-        Column::new("source_index_par".into(), &src_par),
-        str_col(&ppid_name, ppid_par.iter().copied()),
-        name_par_col.clone().with_name(name_name.as_str().into()),
-        datetime_col("timestamp_orig_par", ts_par.into_iter()),
-        parent_key.into_column(),
-        Column::new("IsRoot".into(), &is_root),
-        Column::new("IsLeaf".into(), &is_leaf),
-        Column::new("IsBranch".into(), &is_branch),
-        path_b.finish().into_column(),
-        pindex_b.finish().into_column(),
-    ];
-    if schema.parent_name.is_none() && base.column("ParentName").is_err() {
-        extra.insert(3, name_par_col.with_name("ParentName".into()));
-    }
-    for c in extra {
-        if cols.iter().any(|x| x.name() == c.name()) {
-            cols.retain(|x| x.name() != c.name());
+        let names_ca: StringChunked = names.values.iter().map(|v| Some(v.as_str())).collect();
+        let mut name_par_col = gather_text(&name_text, &name_par, "name_par")?;
+        if !name_par_unknown.is_empty() {
+            name_par_unknown.resize(rows, false);
+            let mask: BooleanChunked = name_par_unknown.iter().map(|&u| Some(u)).collect();
+            let unknown = Column::new_scalar(
+                "name_par".into(),
+                Scalar::new(DataType::String, AnyValue::StringOwned("unknown".into())),
+                rows,
+            );
+            name_par_col = unknown.zip_with(&mask, &name_par_col).ctx("parent names")?;
         }
-        cols.push(c);
-    }
-    let out = DataFrame::new(rows, cols).ctx("assembling the process tree")?;
-    Ok(Built {
-        df: out,
-        keys,
-        parent: parent_out,
-        depth,
-        is_inferred,
-        inferred,
-        merged_duplicates,
-        exact_duplicates,
+        let pid_name = format!("{}_par", schema.process_id);
+        let ppid_name = format!("{}_par", schema.parent_id);
+        let name_name = format!("{}_par", schema.process_name);
+        let parent_idx: IdxCa = parent_out.iter().map(|p| p.map(|p| p as IdxSize)).collect();
+        let parent_key = keys
+            .take(&parent_idx)
+            .ctx("parent keys")?
+            .with_name("parent_key".into());
+        let mut extra = vec![
+            str_col("EffectiveLogonId", eff.iter().copied()),
+            gather_text(&names_ca, &lc_out, "new_process_lc")?,
+            gather_text(&names_ca, &parent_lc_out, "parent_proc_lc")?,
+            source_b.finish().into_column(),
+            str_col(&pid_name, pid_par.iter().copied()),
+            str_col("EffectiveLogonId_par", eff_par.iter().copied()),
+            gather_text(&names_ca, &lc_par, "new_process_lc_par")?,
+            Column::new("source_index_par".into(), &src_par),
+            str_col(&ppid_name, ppid_par.iter().copied()),
+            name_par_col.clone().with_name(name_name.as_str().into()),
+            datetime_col("timestamp_orig_par", ts_par.into_iter()),
+            parent_key.into_column(),
+            Column::new("IsRoot".into(), &is_root),
+            Column::new("IsLeaf".into(), &is_leaf),
+            Column::new("IsBranch".into(), &is_branch),
+            path_b.finish().into_column(),
+            pindex_b.finish().into_column(),
+        ];
+        if schema.parent_name.is_none() && base.column("ParentName").is_err() {
+            extra.insert(3, name_par_col.with_name("ParentName".into()));
+        }
+        for c in extra {
+            if cols.iter().any(|x| x.name() == c.name()) {
+                cols.retain(|x| x.name() != c.name());
+            }
+            cols.push(c);
+        }
+        let out = DataFrame::new(rows, cols).ctx("assembling the process tree")?;
+        Ok(Built {
+            df: out,
+            keys,
+            parent: parent_out,
+            depth,
+            is_inferred,
+            inferred,
+            merged_duplicates,
+            exact_duplicates,
+        })
     })
 }
 
