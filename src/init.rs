@@ -243,15 +243,22 @@ impl NotebookDisplay for NotebookStatus {
             h.open("tr", &[]);
             h.element(
                 "td",
-                &[("style", "padding:2px 8px;font-weight:600")],
+                &[("style", "padding:2px 8px;text-align:left;font-weight:600")],
                 &c.name,
             );
             h.element(
                 "td",
-                &[("style", &format!("padding:2px 8px;color:{colour}"))],
+                &[(
+                    "style",
+                    &format!("padding:2px 8px;text-align:left;color:{colour}"),
+                )],
                 mark,
             );
-            h.element("td", &[("style", "padding:2px 8px")], &c.detail);
+            h.element(
+                "td",
+                &[("style", "padding:2px 8px;text-align:left")],
+                &c.detail,
+            );
             h.close("tr");
         }
         h.close("table");

@@ -32,6 +32,7 @@ mod geoip_notebook;
 mod geoip_render;
 mod http_proxy;
 mod http_support;
+mod init;
 mod ioc;
 mod ioc_fuzz;
 mod ioc_golden;
