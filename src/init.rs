@@ -27,10 +27,8 @@ use crate::error::Result;
 use crate::vis::html::HtmlBuilder;
 use std::path::Path;
 
-/// Folders below the data folder that are counted, at most.
-const MAX_DATA_DEPTH: usize = 8;
-/// Files counted in the data folder, at most (the count says "or more").
-const MAX_DATA_FILES: usize = 100_000;
+/// Folders below the data folder that are walked, at most (as `sample_files`).
+const MAX_DATA_DEPTH: usize = 12;
 
 /// One line of the status card.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,39 +94,18 @@ fn data_check(dir: &Path) -> Check {
             ),
         };
     }
-    let count = count_files(dir, 0);
-    let more = if count >= MAX_DATA_FILES {
-        " or more"
-    } else {
-        ""
-    };
-    Check {
-        name,
-        ok: count > 0,
-        detail: format!("{} ({count}{more} files)", dir.display()),
+    match crate::data::files_below(dir, MAX_DATA_DEPTH) {
+        Ok(files) => Check {
+            name,
+            ok: !files.is_empty(),
+            detail: format!("{} ({} files)", dir.display(), files.len()),
+        },
+        Err(e) => Check {
+            name,
+            ok: false,
+            detail: format!("not readable: {e}"),
+        },
     }
-}
-
-/// Files below `dir`, bounded in depth and number (links are not followed).
-fn count_files(dir: &Path, depth: usize) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    let mut n = 0;
-    for entry in entries.flatten() {
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_file() {
-            n += 1;
-        } else if kind.is_dir() && depth < MAX_DATA_DEPTH {
-            n += count_files(&entry.path(), depth + 1);
-        }
-        if n >= MAX_DATA_FILES {
-            return MAX_DATA_FILES;
-        }
-    }
-    n
 }
 
 fn settings_check(loaded: Result<Settings>) -> Check {
